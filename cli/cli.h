@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef PCRSIM_CLI_H
+#define PCRSIM_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pcrsim/error.h"
+#include "pcrsim/format.h"
+
+/* Exit codes shared by every subcommand. */
+enum {
+        EXIT_OK = 0,
+        EXIT_DIFFERENCE = 1, /* a comparison, verification or diff differs */
+        EXIT_INVALID = 2,    /* usage error or invalid input */
+        EXIT_SYSTEM = 3,     /* I/O or system error, out of memory */
+};
+
+/* Name the program prints in messages. */
+#define PROGRAM_NAME "pcrsim"
+
+/* Maps a library error code to the exit code above. */
+int cli_exit_code(enum pcrsim_error_code code);
+
+/* Prints "pcrsim: NAME: event N at offset 0x..: message" to stderr and
+ * returns the exit code for the error. */
+int cli_report(const struct pcrsim_error *err, const char *name);
+
+/* Prints "pcrsim: message" to stderr. */
+void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "pcrsim: note: message" to stderr unless notes are off. */
+void cli_notef(bool quiet, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints "pcrsim: warning: message" to stderr. */
+void cli_warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Parses a PCR list such as "0-7,9,14" into a bit mask of PCRs 0-23.
+ * Returns false and prints an error on invalid syntax or range.
+ */
+bool cli_parse_pcr_list(const char *text, uint32_t *mask);
+
+/* Formats a PCR mask as "0-7,9" into `buf`. */
+void cli_format_pcr_list(uint32_t mask, char *buf, size_t size);
+
+/*
+ * Writes `sb` to standard output, or to `path` by way of a temporary file
+ * in the same directory that is renamed over `path` only once complete.
+ * Returns an exit code.
+ */
+int cli_write_output(const struct pcrsim_strbuf *sb, const char *path);
+
+/* Opens an input file, "-" meaning standard input. Returns NULL and
+ * prints an error when it cannot. */
+FILE *cli_open_input(const char *path);
+
+/* Closes what cli_open_input() opened. */
+void cli_close_input(FILE *f);
+
+/* Subcommands. Each returns an exit code. */
+int cmd_replay(int argc, char **argv);
+
+#endif

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+#ifndef PCRSIM_VERSION
+#define PCRSIM_VERSION "unknown"
+#endif
+
+static const char main_usage[] =
+        "Usage: pcrsim COMMAND [OPTIONS] [ARGS]\n"
+        "\n"
+        "Offline TPM PCR simulator: recompute PCR values from TCG event logs.\n"
+        "\n"
+        "Commands:\n"
+        "  replay     replay a TCG event log and print the PCR values\n"
+        "  help       print help for a command\n"
+        "\n"
+        "Options:\n"
+        "  -h, --help     print this help\n"
+        "  -V, --version  print the version\n"
+        "\n"
+        "Run 'pcrsim COMMAND --help' for a command's options. Exit status:\n"
+        "0 success, 1 a comparison found a difference, 2 usage error or\n"
+        "invalid input, 3 I/O or system error.\n";
+
+static const struct {
+        const char *name;
+        int (*run)(int argc, char **argv);
+} commands[] = {
+        { "replay", cmd_replay },
+};
+
+static int run_command(const char *name, int argc, char **argv)
+{
+        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+                if (strcmp(name, commands[i].name) == 0)
+                        return commands[i].run(argc, argv);
+        cli_errorf("unknown command '%s'", name);
+        fprintf(stderr, "Try 'pcrsim --help'.\n");
+        return EXIT_INVALID;
+}
+
+int main(int argc, char **argv)
+{
+        if (argc < 2) {
+                fputs(main_usage, stderr);
+                return EXIT_INVALID;
+        }
+        if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+                fputs(main_usage, stdout);
+                return EXIT_OK;
+        }
+        if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+                printf("pcrsim %s\n", PCRSIM_VERSION);
+                return EXIT_OK;
+        }
+        if (strcmp(argv[1], "help") == 0) {
+                char *help_argv[] = { argv[2], "--help", NULL };
+
+                if (argc < 3) {
+                        fputs(main_usage, stdout);
+                        return EXIT_OK;
+                }
+                return run_command(argv[2], 2, help_argv);
+        }
+        return run_command(argv[1], argc - 1, argv + 1);
+}

@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "pcrsim/alg.h"
+#include "pcrsim/replay.h"
+
+enum output_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_YAML, FORMAT_GO };
+
+struct replay_options {
+        const char *bank; /* NULL: the default bank */
+        uint32_t pcr_mask;
+        enum output_format format;
+        const char *output;
+        bool partial;
+        bool quiet;
+        const char *go_package;
+        const char *go_var;
+        const char *input;
+};
+
+static const char replay_usage[] =
+        "Usage: pcrsim replay [OPTIONS] EVENTLOG\n"
+        "\n"
+        "Replay a TCG event log (SHA-1 or crypto-agile format, such as\n"
+        "/sys/kernel/security/tpm0/binary_bios_measurements) and print the\n"
+        "PCR values it produces. EVENTLOG \"-\" reads standard input.\n"
+        "\n"
+        "Options:\n"
+        "  -b, --bank BANK        sha1, sha256, sha384, sha512, sm3_256 or all\n"
+        "                         (default: sha256 if the log has it, else sha1)\n"
+        "  -p, --pcrs LIST        PCRs to print, such as 0-7,9 (default: 0-23)\n"
+        "  -f, --format FORMAT    text, json, yaml or go (default: text)\n"
+        "  -o, --output FILE      write to FILE, replaced only when complete\n"
+        "      --partial          print a bank even if some events lack its digest,\n"
+        "                         with a warning naming the PCRs affected\n"
+        "      --go-package NAME  package of the Go output (default: pcrs)\n"
+        "      --go-var NAME      variable of the Go output (default: pcrs)\n"
+        "  -q, --quiet            do not print notes on standard error\n"
+        "  -h, --help             print this help\n"
+        "\n"
+        "Formats: json is the pcr-reader map of PCR index to base64; with\n"
+        "--bank all it is keyed by bank. yaml is the same mapping. go is a\n"
+        "gofmt-formatted Go map. text is a table with the hex value and the\n"
+        "number of events extended into each PCR.\n"
+        "\n"
+        "Exit status: 0 success, 2 usage error or invalid input, 3 I/O or\n"
+        "system error.\n";
+
+static bool parse_format(const char *text, enum output_format *out)
+{
+        static const struct {
+                const char *name;
+                enum output_format format;
+        } formats[] = {
+                { "text", FORMAT_TEXT },
+                { "json", FORMAT_JSON },
+                { "yaml", FORMAT_YAML },
+                { "go", FORMAT_GO },
+        };
+
+        for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+                if (strcmp(text, formats[i].name) == 0) {
+                        *out = formats[i].format;
+                        return true;
+                }
+        }
+        cli_errorf("invalid format '%s': expected text, json, yaml or go", text);
+        return false;
+}
+
+static int usage_error(void)
+{
+        fprintf(stderr, "Try 'pcrsim replay --help'.\n");
+        return EXIT_INVALID;
+}
+
+/* Parses the command line; returns -1 to go on, else an exit code. */
+static int parse_options(int argc, char **argv, struct replay_options *opt)
+{
+        enum { OPT_PARTIAL = 256, OPT_GO_PACKAGE, OPT_GO_VAR };
+        static const struct option longopts[] = {
+                { "bank", required_argument, NULL, 'b' },
+                { "pcrs", required_argument, NULL, 'p' },
+                { "format", required_argument, NULL, 'f' },
+                { "output", required_argument, NULL, 'o' },
+                { "partial", no_argument, NULL, OPT_PARTIAL },
+                { "go-package", required_argument, NULL, OPT_GO_PACKAGE },
+                { "go-var", required_argument, NULL, OPT_GO_VAR },
+                { "quiet", no_argument, NULL, 'q' },
+                { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        int c;
+
+        opt->pcr_mask = (1u << PCRSIM_PCR_COUNT) - 1;
+        opt->go_package = "pcrs";
+        opt->go_var = "pcrs";
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "b:p:f:o:qh", longopts, NULL)) != -1) {
+                switch (c) {
+                case 'b':
+                        if (strcmp(optarg, "all") != 0 && !pcrsim_alg_by_name(optarg)) {
+                                cli_errorf("invalid bank '%s': expected sha1, sha256, sha384, sha512, sm3_256 or all",
+                                           optarg);
+                                return usage_error();
+                        }
+                        opt->bank = optarg;
+                        break;
+                case 'p':
+                        if (!cli_parse_pcr_list(optarg, &opt->pcr_mask))
+                                return usage_error();
+                        break;
+                case 'f':
+                        if (!parse_format(optarg, &opt->format))
+                                return usage_error();
+                        break;
+                case 'o':
+                        opt->output = optarg;
+                        break;
+                case OPT_PARTIAL:
+                        opt->partial = true;
+                        break;
+                case OPT_GO_PACKAGE:
+                        opt->go_package = optarg;
+                        break;
+                case OPT_GO_VAR:
+                        opt->go_var = optarg;
+                        break;
+                case 'q':
+                        opt->quiet = true;
+                        break;
+                case 'h':
+                        fputs(replay_usage, stdout);
+                        return EXIT_OK;
+                default:
+                        return usage_error();
+                }
+        }
+        if (optind + 1 != argc) {
+                cli_errorf(optind >= argc ? "missing EVENTLOG argument"
+                                          : "more than one EVENTLOG argument");
+                return usage_error();
+        }
+        opt->input = argv[optind];
+        if (opt->format == FORMAT_GO) {
+                if (opt->bank && strcmp(opt->bank, "all") == 0) {
+                        cli_errorf("--format go writes one bank: choose it with --bank");
+                        return usage_error();
+                }
+                if (!pcrsim_go_identifier_valid(opt->go_package) ||
+                    !pcrsim_go_identifier_valid(opt->go_var)) {
+                        cli_errorf("invalid Go identifier in --go-package '%s' or --go-var '%s'",
+                                   opt->go_package, opt->go_var);
+                        return usage_error();
+                }
+        }
+        return -1;
+}
+
+static void list_banks(const struct pcrsim_replay *replay, char *buf, size_t size)
+{
+        size_t used = 0;
+
+        buf[0] = '\0';
+        for (uint32_t i = 0; i < replay->bank_count && used < size; i++) {
+                char name[24];
+                int n;
+
+                pcrsim_alg_name(replay->banks[i].alg, name, sizeof(name));
+                n = snprintf(buf + used, size - used, "%s%s", i ? ", " : "", name);
+                if (n < 0)
+                        return;
+                used += (size_t)n;
+        }
+}
+
+/* Returns the default bank: sha256, else sha1, else the first bank of the
+ * header that pcrsim can compute. */
+static const struct pcrsim_replay_bank *default_bank(const struct pcrsim_replay *replay)
+{
+        const struct pcrsim_replay_bank *bank;
+
+        bank = pcrsim_replay_bank(replay, pcrsim_alg_by_name("sha256")->id);
+        if (!bank)
+                bank = pcrsim_replay_bank(replay, pcrsim_alg_by_name("sha1")->id);
+        for (uint32_t i = 0; !bank && i < replay->bank_count; i++)
+                if (replay->banks[i].hashable)
+                        bank = &replay->banks[i];
+        return bank ? bank : &replay->banks[0];
+}
+
+static uint64_t first_missing(const struct pcrsim_replay_bank *bank, uint32_t mask,
+                              uint32_t *pcr_out)
+{
+        uint64_t first = PCRSIM_NO_RECORD;
+
+        for (uint32_t pcr = 0; pcr < PCRSIM_PCR_COUNT; pcr++) {
+                if ((mask & (1u << pcr)) && bank->first_missing_event[pcr] < first) {
+                        first = bank->first_missing_event[pcr];
+                        *pcr_out = pcr;
+                }
+        }
+        return first;
+}
+
+/* Checks that a selected bank can be printed; returns an exit code. */
+static int check_bank(const struct pcrsim_replay_bank *bank,
+                      const struct replay_options *opt, const char *name)
+{
+        uint32_t affected = bank->missing_pcrs & opt->pcr_mask;
+        char bank_name[24], pcrs[96];
+        uint32_t pcr = 0;
+        uint64_t event;
+
+        pcrsim_alg_name(bank->alg, bank_name, sizeof(bank_name));
+        if (!bank->hashable) {
+                cli_errorf("%s: cannot compute bank %s: OpenSSL does not provide this hash",
+                           name, bank_name);
+                return EXIT_INVALID;
+        }
+        if (!affected)
+                return EXIT_OK;
+        cli_format_pcr_list(affected, pcrs, sizeof(pcrs));
+        event = first_missing(bank, opt->pcr_mask, &pcr);
+        if (!opt->partial) {
+                cli_errorf("%s: event %" PRIu64 " extends PCR %u without a %s digest, so bank %s cannot be replayed completely (PCRs affected: %s); --partial prints the values anyway",
+                           name, event, pcr, bank_name, bank_name, pcrs);
+                return EXIT_INVALID;
+        }
+        cli_warnf("%s: bank %s is incomplete: events from event %" PRIu64 " on lack a %s digest, so PCRs %s are partial values",
+                  name, bank_name, event, bank_name, pcrs);
+        return EXIT_OK;
+}
+
+/* Fills `set` with the banks to print; returns an exit code. */
+static int select_banks(const struct pcrsim_replay *replay,
+                        const struct replay_options *opt, struct pcrsim_pcr_set *set)
+{
+        const struct pcrsim_replay_bank *selected[PCRSIM_MAX_ALGORITHMS];
+        uint32_t count = 0;
+        char banks[160];
+        int rc;
+
+        if (!opt->bank) {
+                selected[count++] = default_bank(replay);
+        } else if (strcmp(opt->bank, "all") == 0) {
+                for (uint32_t i = 0; i < replay->bank_count; i++) {
+                        char name[24];
+
+                        pcrsim_alg_name(replay->banks[i].alg, name, sizeof(name));
+                        if (replay->banks[i].hashable)
+                                selected[count++] = &replay->banks[i];
+                        else
+                                cli_notef(opt->quiet, "%s: bank %s is walked but not replayed: OpenSSL does not provide this hash",
+                                          opt->input, name);
+                }
+        } else {
+                const struct pcrsim_replay_bank *bank =
+                        pcrsim_replay_bank(replay, pcrsim_alg_by_name(opt->bank)->id);
+
+                if (!bank) {
+                        list_banks(replay, banks, sizeof(banks));
+                        cli_errorf("%s: the log has no %s bank; it has %s", opt->input,
+                                   opt->bank, banks);
+                        return EXIT_INVALID;
+                }
+                selected[count++] = bank;
+        }
+        if (count == 0) {
+                cli_errorf("%s: no bank of this log can be computed", opt->input);
+                return EXIT_INVALID;
+        }
+        for (uint32_t i = 0; i < count; i++) {
+                rc = check_bank(selected[i], opt, opt->input);
+                if (rc)
+                        return rc;
+        }
+        for (uint32_t i = 0; i < count; i++) {
+                struct pcrsim_error err;
+
+                pcrsim_error_clear(&err);
+                if (pcrsim_replay_add_to_set(selected[i], opt->pcr_mask, set, &err))
+                        return cli_report(&err, opt->input);
+        }
+        return EXIT_OK;
+}
+
+/* Prints what the replay assumed or skipped, so that nothing is guessed
+ * silently. */
+static void print_notes(const struct pcrsim_replay *r, const struct replay_options *opt)
+{
+        const char *name = opt->input;
+
+        if (r->has_specid && r->specid.vendor_info_after_record)
+                cli_notef(opt->quiet, "%s: event 0: the Spec ID event's event size leaves out %u of its %u vendor info bytes; they were read from after the record",
+                          name, r->specid.vendor_info_after_record, r->specid.vendor_info_size);
+        if (r->pcr0_start == PCRSIM_PCR0_STARTUP_LOCALITY)
+                cli_notef(opt->quiet, "%s: event %" PRIu64 ": StartupLocality %u (%s form, %u bytes) sets PCR 0's initial value",
+                          name, r->pcr0_start_event, r->locality,
+                          r->locality_data_size == 17 ? "standard" : "padded",
+                          r->locality_data_size);
+        if (r->pcr0_start == PCRSIM_PCR0_HCRTM)
+                cli_notef(opt->quiet, "%s: event %" PRIu64 ": H-CRTM event: PCR 0 starts at locality 4",
+                          name, r->pcr0_start_event);
+        if (r->ignored_start_events)
+                cli_notef(opt->quiet, "%s: event %" PRIu64 ": %" PRIu64 " StartupLocality or H-CRTM event(s) came after PCR 0 was set or extended and were not applied",
+                          name, r->first_ignored_start_event, r->ignored_start_events);
+        if (r->no_pcr_count)
+                cli_notef(opt->quiet, "%s: event %" PRIu64 ": %" PRIu64 " record(s) with PCR index 0xFFFFFFFF extend no PCR",
+                          name, r->first_no_pcr_event, r->no_pcr_count);
+        if (r->zero_padding)
+                cli_notef(opt->quiet, "%s: offset 0x%" PRIx64 ": the log ends in %" PRIu64 " bytes of zero padding, which are not records",
+                          name, r->padding_offset, r->padding_size);
+        for (uint32_t i = 0; i < r->bank_count; i++) {
+                const struct pcrsim_replay_bank *bank = &r->banks[i];
+                char bank_name[24], pcrs[96];
+
+                if (!bank->missing_pcrs)
+                        continue;
+                pcrsim_alg_name(bank->alg, bank_name, sizeof(bank_name));
+                cli_format_pcr_list(bank->missing_pcrs, pcrs, sizeof(pcrs));
+                cli_notef(opt->quiet, "%s: bank %s lacks digests for some events, so PCRs %s cannot be replayed in it",
+                          name, bank_name, pcrs);
+        }
+}
+
+static int format_output(const struct pcrsim_pcr_set *set,
+                         const struct replay_options *opt, struct pcrsim_strbuf *sb)
+{
+        bool by_bank = opt->bank && strcmp(opt->bank, "all") == 0;
+        struct pcrsim_error err;
+        enum pcrsim_error_code rc = PCRSIM_OK;
+
+        pcrsim_error_clear(&err);
+        switch (opt->format) {
+        case FORMAT_TEXT:
+                rc = pcrsim_format_text(set, sb, &err);
+                break;
+        case FORMAT_JSON:
+                rc = pcrsim_format_json(set, by_bank, sb, &err);
+                break;
+        case FORMAT_YAML:
+                rc = pcrsim_format_yaml(set, by_bank, sb, &err);
+                break;
+        case FORMAT_GO:
+                rc = pcrsim_format_go(set, opt->go_package, opt->go_var, sb, &err);
+                break;
+        }
+        return rc ? cli_report(&err, NULL) : EXIT_OK;
+}
+
+static int replay_input(const struct replay_options *opt, struct pcrsim_replay *replay)
+{
+        struct pcrsim_tcglog *log = NULL;
+        struct pcrsim_error err;
+        enum pcrsim_error_code rc;
+        FILE *in;
+
+        pcrsim_error_clear(&err);
+        in = cli_open_input(opt->input);
+        if (!in)
+                return EXIT_SYSTEM;
+        rc = pcrsim_tcglog_open_file(in, &log, &err);
+        if (!rc)
+                rc = pcrsim_replay_tcglog(log, replay, &err);
+        pcrsim_tcglog_free(log);
+        cli_close_input(in);
+        return rc ? cli_report(&err, opt->input) : EXIT_OK;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+        struct replay_options opt = { 0 };
+        struct pcrsim_replay *replay = NULL;
+        struct pcrsim_pcr_set *set = NULL;
+        struct pcrsim_strbuf sb;
+        int rc;
+
+        pcrsim_strbuf_init(&sb);
+        rc = parse_options(argc, argv, &opt);
+        if (rc >= 0)
+                return rc;
+        replay = calloc(1, sizeof(*replay));
+        set = calloc(1, sizeof(*set));
+        if (!replay || !set) {
+                cli_errorf("out of memory");
+                rc = EXIT_SYSTEM;
+                goto out;
+        }
+        rc = replay_input(&opt, replay);
+        if (rc)
+                goto out;
+        print_notes(replay, &opt);
+        rc = select_banks(replay, &opt, set);
+        if (!rc)
+                rc = format_output(set, &opt, &sb);
+        if (!rc)
+                rc = cli_write_output(&sb, opt.output);
+out:
+        pcrsim_strbuf_free(&sb);
+        free(set);
+        free(replay);
+        return rc;
+}

@@ -1,0 +1,635 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pcrsim/alg.h"
+#include "pcrsim/reader.h"
+#include "pcrsim/tcglog.h"
+
+/* Bytes read from a file at a time, and the first window size. */
+#define READ_CHUNK 65536u
+
+/* Largest record header: PCR index, type, digest count, one digest per
+ * algorithm with its id, event size. */
+#define MAX_RECORD_HEADER \
+        (4u + 4u + 4u + PCRSIM_MAX_ALGORITHMS * (2u + PCRSIM_MAX_DIGEST_SIZE) + 4u)
+
+/* Largest window a file walker keeps: one whole record, or a run of zero
+ * bytes being checked as padding. */
+#define MAX_WINDOW \
+        (PCRSIM_MAX_EVENT_SIZE + MAX_RECORD_HEADER > PCRSIM_MAX_ZERO_PADDING ? \
+         PCRSIM_MAX_EVENT_SIZE + MAX_RECORD_HEADER : PCRSIM_MAX_ZERO_PADDING + 1u)
+
+#define SPEC_ID_SIGNATURE_SIZE 16u
+
+struct pcrsim_tcglog {
+        FILE *file;       /* NULL for a memory walker */
+        uint8_t *buf;     /* file window storage */
+        size_t buf_cap;
+        const uint8_t *win; /* bytes [win_offset, win_offset + win_len) */
+        size_t win_len;
+        uint64_t win_offset;
+        bool eof;         /* nothing follows the window */
+
+        uint64_t pos;     /* input offset of the next record */
+        uint64_t next_index;
+        bool failed;
+        bool done;
+
+        enum pcrsim_log_format format;
+        struct pcrsim_specid specid;
+        size_t first_record_extra; /* vendor info bytes after record 0 */
+
+        bool padding;
+        uint64_t padding_offset;
+        uint64_t padding_size;
+};
+
+/* Number of window bytes from the current record on. */
+static size_t available(const struct pcrsim_tcglog *log)
+{
+        return log->win_len - (size_t)(log->pos - log->win_offset);
+}
+
+/*
+ * Makes the window hold at least `want` bytes from the current record on,
+ * or everything up to the end of the file. Bytes before the current record
+ * are dropped first, so the window never holds more than one record.
+ */
+static enum pcrsim_error_code fill(struct pcrsim_tcglog *log, size_t want,
+                                   struct pcrsim_error *err)
+{
+        size_t keep, start;
+
+        if (!log->file || log->eof || available(log) >= want)
+                return PCRSIM_OK;
+        if (want > MAX_WINDOW)
+                want = MAX_WINDOW;
+
+        start = (size_t)(log->pos - log->win_offset);
+        keep = log->win_len - start;
+        if (keep && start)
+                memmove(log->buf, log->buf + start, keep);
+        log->win_len = keep;
+        log->win_offset = log->pos;
+
+        if (want > log->buf_cap) {
+                size_t cap = log->buf_cap ? log->buf_cap : READ_CHUNK;
+                uint8_t *grown;
+
+                while (cap < want)
+                        cap = cap > MAX_WINDOW / 2 ? MAX_WINDOW : cap * 2;
+                grown = realloc(log->buf, cap);
+                if (!grown)
+                        return pcrsim_error_set(err, PCRSIM_ERR_NOMEM, log->pos, NULL,
+                                                "cannot allocate a %zu-byte read window",
+                                                cap);
+                log->buf = grown;
+                log->buf_cap = cap;
+        }
+        log->win = log->buf;
+
+        while (log->win_len < log->buf_cap) {
+                size_t n = fread(log->buf + log->win_len, 1,
+                                 log->buf_cap - log->win_len, log->file);
+
+                log->win_len += n;
+                if (n == 0) {
+                        if (ferror(log->file))
+                                return pcrsim_error_set(err, PCRSIM_ERR_IO,
+                                                        log->win_offset + log->win_len,
+                                                        NULL, "read failed: %s",
+                                                        strerror(errno));
+                        log->eof = true;
+                        break;
+                }
+                if (log->win_len >= want)
+                        break;
+        }
+        return PCRSIM_OK;
+}
+
+static void window_reader(const struct pcrsim_tcglog *log, struct pcrsim_reader *r)
+{
+        size_t start = (size_t)(log->pos - log->win_offset);
+
+        pcrsim_reader_init(r, log->win ? log->win + start : NULL,
+                           log->win_len - start, log->pos);
+}
+
+static enum pcrsim_error_code read_event_data(struct pcrsim_reader *r,
+                                              struct pcrsim_event *ev,
+                                              struct pcrsim_error *err)
+{
+        uint64_t size_offset = pcrsim_reader_offset(r);
+        enum pcrsim_error_code rc;
+
+        rc = pcrsim_reader_le32(r, &ev->data_size, "event size", err);
+        if (rc)
+                return rc;
+        if (ev->data_size > PCRSIM_MAX_EVENT_SIZE)
+                return pcrsim_error_set(err, PCRSIM_ERR_LIMIT, size_offset,
+                                        "event size",
+                                        "event size %u exceeds the limit of %u bytes",
+                                        ev->data_size, PCRSIM_MAX_EVENT_SIZE);
+        ev->data_offset = pcrsim_reader_offset(r);
+        return pcrsim_reader_bytes(r, ev->data_size, &ev->data, "event data", err);
+}
+
+/* Parses a TCG_PCClientPCREvent: PCR index, type, SHA-1 digest, data. */
+static enum pcrsim_error_code parse_sha1_record(struct pcrsim_reader *r,
+                                                struct pcrsim_event *ev,
+                                                struct pcrsim_error *err)
+{
+        enum pcrsim_error_code rc;
+
+        rc = pcrsim_reader_le32(r, &ev->pcr, "PCR index", err);
+        if (!rc)
+                rc = pcrsim_reader_le32(r, &ev->type, "event type", err);
+        if (rc)
+                return rc;
+        ev->digest_count = 1;
+        ev->digests[0].alg = 0x0004;
+        ev->digests[0].size = 20;
+        rc = pcrsim_reader_copy(r, ev->digests[0].bytes, 20, "SHA-1 digest", err);
+        if (rc)
+                return rc;
+        return read_event_data(r, ev, err);
+}
+
+static const struct pcrsim_alg_size *specid_find(const struct pcrsim_specid *s,
+                                                 uint16_t alg)
+{
+        for (uint32_t i = 0; i < s->alg_count; i++)
+                if (s->algs[i].alg == alg)
+                        return &s->algs[i];
+        return NULL;
+}
+
+static enum pcrsim_error_code parse_digest(struct pcrsim_reader *r,
+                                           const struct pcrsim_specid *specid,
+                                           struct pcrsim_event *ev, uint32_t i,
+                                           struct pcrsim_error *err)
+{
+        uint64_t alg_offset = pcrsim_reader_offset(r);
+        const struct pcrsim_alg_size *decl;
+        enum pcrsim_error_code rc;
+        uint16_t alg;
+
+        rc = pcrsim_reader_le16(r, &alg, "algorithm id", err);
+        if (rc)
+                return rc;
+        decl = specid_find(specid, alg);
+        if (!decl)
+                return pcrsim_error_set(err, PCRSIM_ERR_INVALID, alg_offset,
+                                        "algorithm id",
+                                        "algorithm id 0x%04x of digest %u is not in the Spec ID header",
+                                        alg, i);
+        for (uint32_t j = 0; j < i; j++)
+                if (ev->digests[j].alg == alg)
+                        return pcrsim_error_set(err, PCRSIM_ERR_INVALID, alg_offset,
+                                                "algorithm id",
+                                                "algorithm id 0x%04x appears twice in one record",
+                                                alg);
+        ev->digests[i].alg = alg;
+        ev->digests[i].size = decl->size;
+        return pcrsim_reader_copy(r, ev->digests[i].bytes, decl->size, "digest", err);
+}
+
+/* Parses a TCG_PCR_EVENT2 record with digest sizes from the Spec ID header. */
+static enum pcrsim_error_code parse_agile_record(struct pcrsim_reader *r,
+                                                 const struct pcrsim_specid *specid,
+                                                 struct pcrsim_event *ev,
+                                                 struct pcrsim_error *err)
+{
+        enum pcrsim_error_code rc;
+        uint64_t count_offset;
+
+        rc = pcrsim_reader_le32(r, &ev->pcr, "PCR index", err);
+        if (!rc)
+                rc = pcrsim_reader_le32(r, &ev->type, "event type", err);
+        if (rc)
+                return rc;
+        count_offset = pcrsim_reader_offset(r);
+        rc = pcrsim_reader_le32(r, &ev->digest_count, "digest count", err);
+        if (rc)
+                return rc;
+        if (ev->digest_count == 0)
+                return pcrsim_error_set(err, PCRSIM_ERR_INVALID, count_offset,
+                                        "digest count",
+                                        "digest count is 0 but a record carries at least one digest");
+        if (ev->digest_count > specid->alg_count)
+                return pcrsim_error_set(err, PCRSIM_ERR_INVALID, count_offset,
+                                        "digest count",
+                                        "digest count %u exceeds the %u algorithms in the Spec ID header",
+                                        ev->digest_count, specid->alg_count);
+        for (uint32_t i = 0; i < ev->digest_count; i++) {
+                rc = parse_digest(r, specid, ev, i, err);
+                if (rc)
+                        return rc;
+        }
+        return read_event_data(r, ev, err);
+}
+
+static enum pcrsim_error_code parse_specid_alg(struct pcrsim_reader *r,
+                                               struct pcrsim_specid *s, uint32_t i,
+                                               struct pcrsim_error *err)
+{
+        uint64_t alg_offset = pcrsim_reader_offset(r);
+        const struct pcrsim_alg_info *known;
+        uint16_t alg, size;
+        char name[24];
+
+        if (pcrsim_reader_le16(r, &alg, "Spec ID algorithm id", err) ||
+            pcrsim_reader_le16(r, &size, "Spec ID digest size", err))
+                return err ? err->code : PCRSIM_ERR_TRUNCATED;
+        pcrsim_alg_name(alg, name, sizeof(name));
+        if (specid_find(s, alg))
+                return pcrsim_error_set(err, PCRSIM_ERR_INVALID, alg_offset,
+                                        "Spec ID algorithm id",
+                                        "algorithm %s is listed twice in the Spec ID header",
+                                        name);
+        known = pcrsim_alg_by_id(alg);
+        if (known && known->digest_size != size)
+                return pcrsim_error_set(err, PCRSIM_ERR_INVALID, alg_offset + 2,
+                                        "Spec ID digest size",
+                                        "digest size %u of %s disagrees with its standard size %u",
+                                        size, name, known->digest_size);
+        if (size == 0 || size > PCRSIM_MAX_DIGEST_SIZE)
+                return pcrsim_error_set(err, PCRSIM_ERR_INVALID, alg_offset + 2,
+                                        "Spec ID digest size",
+                                        "digest size %u of %s is outside 1-%u",
+                                        size, name, PCRSIM_MAX_DIGEST_SIZE);
+        s->algs[i].alg = alg;
+        s->algs[i].size = size;
+        s->alg_count = i + 1;
+        return PCRSIM_OK;
+}
+
+/*
+ * Parses a TCG_EfiSpecIDEvent from the whole data of the first record.
+ * Sets `*shortfall` to the number of vendor info bytes that lie beyond
+ * the event data, zero when the structure fits.
+ */
+static enum pcrsim_error_code parse_specid(struct pcrsim_reader *r,
+                                           struct pcrsim_specid *s,
+                                           size_t *shortfall,
+                                           struct pcrsim_error *err)
+{
+        enum pcrsim_error_code rc;
+        uint64_t offset;
+        uint32_t count;
+
+        memset(s, 0, sizeof(*s));
+        *shortfall = 0;
+        rc = pcrsim_reader_skip(r, SPEC_ID_SIGNATURE_SIZE, "Spec ID signature", err);
+        if (!rc)
+                rc = pcrsim_reader_le32(r, &s->platform_class, "platform class", err);
+        if (!rc)
+                rc = pcrsim_reader_u8(r, &s->version_minor, "spec version minor", err);
+        if (!rc)
+                rc = pcrsim_reader_u8(r, &s->version_major, "spec version major", err);
+        if (!rc)
+                rc = pcrsim_reader_u8(r, &s->errata, "spec errata", err);
+        offset = pcrsim_reader_offset(r);
+        if (!rc)
+                rc = pcrsim_reader_u8(r, &s->uintn_size, "uintnSize", err);
+        if (rc)
+                return rc;
+        /* 1 means a 32-bit UINTN, 2 a 64-bit one; nothing else is defined. */
+        if (s->uintn_size != 1 && s->uintn_size != 2)
+                return pcrsim_error_set(err, PCRSIM_ERR_INVALID, offset, "uintnSize",
+                                        "uintnSize %u is invalid: expected 1 (32-bit UINTN) or 2 (64-bit UINTN)",
+                                        s->uintn_size);
+        offset = pcrsim_reader_offset(r);
+        rc = pcrsim_reader_le32(r, &count, "number of algorithms", err);
+        if (rc)
+                return rc;
+        if (count == 0)
+                return pcrsim_error_set(err, PCRSIM_ERR_INVALID, offset,
+                                        "number of algorithms",
+                                        "the Spec ID header lists no algorithms");
+        if (count > PCRSIM_MAX_ALGORITHMS)
+                return pcrsim_error_set(err, PCRSIM_ERR_LIMIT, offset,
+                                        "number of algorithms",
+                                        "the Spec ID header lists %u algorithms, more than the limit of %u",
+                                        count, PCRSIM_MAX_ALGORITHMS);
+        for (uint32_t i = 0; i < count; i++) {
+                rc = parse_specid_alg(r, s, i, err);
+                if (rc)
+                        return rc;
+        }
+        rc = pcrsim_reader_u8(r, &s->vendor_info_size, "vendor info size", err);
+        if (rc)
+                return rc;
+        /* The vendor info may run past the event data; the caller looks for
+         * the rest right after the record. */
+        if (s->vendor_info_size > pcrsim_reader_remaining(r)) {
+                *shortfall = s->vendor_info_size - pcrsim_reader_remaining(r);
+                return pcrsim_reader_copy(r, s->vendor_info, pcrsim_reader_remaining(r),
+                                          "vendor info", err);
+        }
+        rc = pcrsim_reader_copy(r, s->vendor_info, s->vendor_info_size,
+                                "vendor info", err);
+        if (rc)
+                return rc;
+        if (pcrsim_reader_remaining(r) != 0)
+                return pcrsim_error_set(err, PCRSIM_ERR_INVALID, pcrsim_reader_offset(r),
+                                        "Spec ID event",
+                                        "%zu bytes follow the vendor info of the Spec ID event",
+                                        pcrsim_reader_remaining(r));
+        return PCRSIM_OK;
+}
+
+static bool is_specid_record(const struct pcrsim_event *ev)
+{
+        return ev->data_size >= SPEC_ID_SIGNATURE_SIZE &&
+               memcmp(ev->data, PCRSIM_SPEC_ID_EVENT03, SPEC_ID_SIGNATURE_SIZE) == 0;
+}
+
+/*
+ * Parses the record at the current position, reading more of the file
+ * while the record is cut off by the end of the window.
+ */
+static enum pcrsim_error_code parse_record(struct pcrsim_tcglog *log, bool first,
+                                           struct pcrsim_event *ev,
+                                           size_t *consumed,
+                                           struct pcrsim_error *err)
+{
+        for (;;) {
+                struct pcrsim_reader r;
+                enum pcrsim_error_code rc;
+                size_t avail;
+
+                window_reader(log, &r);
+                memset(ev, 0, offsetof(struct pcrsim_event, digests));
+                if (first || log->format == PCRSIM_LOG_SHA1)
+                        rc = parse_sha1_record(&r, ev, err);
+                else
+                        rc = parse_agile_record(&r, &log->specid, ev, err);
+                if (rc == PCRSIM_OK) {
+                        *consumed = r.pos;
+                        return PCRSIM_OK;
+                }
+                avail = available(log);
+                if (rc != PCRSIM_ERR_TRUNCATED || !log->file || log->eof ||
+                    avail >= MAX_WINDOW)
+                        return rc;
+                rc = fill(log, avail < READ_CHUNK ? READ_CHUNK : avail * 2, err);
+                if (rc)
+                        return rc;
+        }
+}
+
+/*
+ * Tells whether everything from the current position to the end of the
+ * input is zero bytes. Reads the file as far as needed.
+ */
+static enum pcrsim_error_code rest_is_zero(struct pcrsim_tcglog *log, bool *zero,
+                                           struct pcrsim_error *err)
+{
+        size_t checked = 0;
+
+        for (;;) {
+                const uint8_t *p = log->win + (log->pos - log->win_offset);
+                size_t avail = available(log);
+                enum pcrsim_error_code rc;
+
+                for (; checked < avail; checked++) {
+                        if (p[checked] != 0) {
+                                *zero = false;
+                                return PCRSIM_OK;
+                        }
+                }
+                if (!log->file || log->eof) {
+                        *zero = true;
+                        return PCRSIM_OK;
+                }
+                if (avail > PCRSIM_MAX_ZERO_PADDING)
+                        return pcrsim_error_set(err, PCRSIM_ERR_LIMIT, log->pos, NULL,
+                                                "run of zero bytes longer than the limit of %u bytes",
+                                                PCRSIM_MAX_ZERO_PADDING);
+                rc = fill(log, avail + READ_CHUNK, err);
+                if (rc)
+                        return rc;
+        }
+}
+
+/*
+ * Some firmware hands the OS its whole log buffer, so the records are
+ * followed by zero bytes. A record cannot start with PCR 0 and event type
+ * 0 (EV_PREBOOT_CERT is reserved), so zero bytes from a record boundary
+ * to the end of the input are padding and not records.
+ */
+static enum pcrsim_error_code check_padding(struct pcrsim_tcglog *log,
+                                            struct pcrsim_error *err)
+{
+        enum pcrsim_error_code rc;
+        bool zero = false;
+        size_t avail;
+
+        rc = fill(log, 8, err);
+        if (rc)
+                return rc;
+        avail = available(log);
+        if (avail == 0) {
+                log->done = true;
+                return PCRSIM_OK;
+        }
+        if (memcmp(log->win + (log->pos - log->win_offset), "\0\0\0\0\0\0\0\0",
+                   avail < 8 ? avail : 8) != 0)
+                return PCRSIM_OK;
+        rc = rest_is_zero(log, &zero, err);
+        if (rc || !zero)
+                return rc;
+        log->padding = true;
+        log->padding_offset = log->pos;
+        log->padding_size = available(log);
+        log->done = true;
+        return PCRSIM_OK;
+}
+
+/*
+ * Some Spec ID events leave their vendor info out of the event size, so
+ * that it follows the record (a tpm2-tools test fixture does this). The
+ * missing bytes are read from there and the first record is taken to end
+ * after them; the walker reports this through the Spec ID header.
+ */
+static enum pcrsim_error_code read_vendor_info_tail(struct pcrsim_tcglog *log,
+                                                    size_t record_size,
+                                                    size_t shortfall,
+                                                    struct pcrsim_error *err)
+{
+        struct pcrsim_specid *s = &log->specid;
+        struct pcrsim_reader r;
+        enum pcrsim_error_code rc;
+
+        rc = fill(log, record_size + shortfall, err);
+        if (rc)
+                return rc;
+        window_reader(log, &r);
+        r.pos = record_size;
+        rc = pcrsim_reader_copy(&r, s->vendor_info + (s->vendor_info_size - shortfall),
+                                shortfall, "vendor info", err);
+        if (rc)
+                return rc;
+        s->vendor_info_after_record = (uint8_t)shortfall;
+        log->first_record_extra = shortfall;
+        return PCRSIM_OK;
+}
+
+static enum pcrsim_error_code open_common(struct pcrsim_tcglog *log,
+                                          struct pcrsim_error *err)
+{
+        struct pcrsim_event ev;
+        struct pcrsim_reader r;
+        enum pcrsim_error_code rc;
+        size_t consumed, shortfall;
+
+        rc = fill(log, READ_CHUNK, err);
+        if (rc)
+                return rc;
+        if (available(log) == 0)
+                return pcrsim_error_set(err, PCRSIM_ERR_INVALID, 0, NULL,
+                                        "empty input: an event log has at least one record");
+        rc = parse_record(log, true, &ev, &consumed, err);
+        if (rc) {
+                if (err)
+                        err->record = 0;
+                return rc;
+        }
+        log->format = PCRSIM_LOG_SHA1;
+        if (!is_specid_record(&ev))
+                return PCRSIM_OK;
+        if (ev.type != PCRSIM_EV_NO_ACTION || ev.pcr != 0) {
+                pcrsim_error_set(err, PCRSIM_ERR_INVALID, 0, "event type",
+                                 "the first record carries a Spec ID signature but has PCR index %u and event type 0x%x, expected PCR 0 and EV_NO_ACTION",
+                                 ev.pcr, ev.type);
+                if (err)
+                        err->record = 0;
+                return PCRSIM_ERR_INVALID;
+        }
+        pcrsim_reader_init(&r, ev.data, ev.data_size, ev.data_offset);
+        rc = parse_specid(&r, &log->specid, &shortfall, err);
+        if (!rc && shortfall)
+                rc = read_vendor_info_tail(log, consumed, shortfall, err);
+        if (rc) {
+                if (err)
+                        err->record = 0;
+                return rc == PCRSIM_ERR_TRUNCATED ? PCRSIM_ERR_INVALID : rc;
+        }
+        log->format = PCRSIM_LOG_CRYPTO_AGILE;
+        return PCRSIM_OK;
+}
+
+static enum pcrsim_error_code open_walker(FILE *file, const void *data, size_t size,
+                                          struct pcrsim_tcglog **out,
+                                          struct pcrsim_error *err)
+{
+        struct pcrsim_tcglog *log = calloc(1, sizeof(*log));
+        enum pcrsim_error_code rc;
+
+        *out = NULL;
+        if (!log)
+                return pcrsim_error_set(err, PCRSIM_ERR_NOMEM, PCRSIM_NO_OFFSET, NULL,
+                                        "cannot allocate an event log walker");
+        log->file = file;
+        if (!file) {
+                log->win = data;
+                log->win_len = data ? size : 0;
+                log->eof = true;
+        }
+        rc = open_common(log, err);
+        if (rc) {
+                pcrsim_tcglog_free(log);
+                return rc;
+        }
+        *out = log;
+        return PCRSIM_OK;
+}
+
+enum pcrsim_error_code pcrsim_tcglog_open_memory(const void *data, size_t size,
+                                                 struct pcrsim_tcglog **out,
+                                                 struct pcrsim_error *err)
+{
+        return open_walker(NULL, data, size, out, err);
+}
+
+enum pcrsim_error_code pcrsim_tcglog_open_file(FILE *file,
+                                               struct pcrsim_tcglog **out,
+                                               struct pcrsim_error *err)
+{
+        return open_walker(file, NULL, 0, out, err);
+}
+
+void pcrsim_tcglog_free(struct pcrsim_tcglog *log)
+{
+        if (!log)
+                return;
+        free(log->buf);
+        free(log);
+}
+
+enum pcrsim_error_code pcrsim_tcglog_next(struct pcrsim_tcglog *log,
+                                          struct pcrsim_event *ev,
+                                          bool *have_event,
+                                          struct pcrsim_error *err)
+{
+        enum pcrsim_error_code rc;
+        size_t consumed;
+
+        *have_event = false;
+        if (log->failed)
+                return pcrsim_error_set(err, PCRSIM_ERR_INTERNAL, PCRSIM_NO_OFFSET, NULL,
+                                        "event log walker used after an error");
+        if (log->done)
+                return PCRSIM_OK;
+        if (log->next_index > 0) {
+                rc = check_padding(log, err);
+                if (rc)
+                        goto fail;
+                if (log->done)
+                        return PCRSIM_OK;
+        }
+        rc = parse_record(log, log->next_index == 0, ev, &consumed, err);
+        if (rc)
+                goto fail;
+        if (log->next_index == 0)
+                consumed += log->first_record_extra;
+        ev->index = log->next_index;
+        ev->offset = log->pos;
+        ev->size = consumed;
+        log->pos += consumed;
+        log->next_index++;
+        *have_event = true;
+        return PCRSIM_OK;
+
+fail:
+        log->failed = true;
+        if (err && err->code != PCRSIM_ERR_IO && err->code != PCRSIM_ERR_NOMEM)
+                err->record = log->next_index;
+        return rc;
+}
+
+enum pcrsim_log_format pcrsim_tcglog_format(const struct pcrsim_tcglog *log)
+{
+        return log->format;
+}
+
+const struct pcrsim_specid *pcrsim_tcglog_specid(const struct pcrsim_tcglog *log)
+{
+        return log->format == PCRSIM_LOG_CRYPTO_AGILE ? &log->specid : NULL;
+}
+
+bool pcrsim_tcglog_zero_padding(const struct pcrsim_tcglog *log,
+                                uint64_t *offset, uint64_t *size)
+{
+        if (!log->padding)
+                return false;
+        if (offset)
+                *offset = log->padding_offset;
+        if (size)
+                *size = log->padding_size;
+        return true;
+}
