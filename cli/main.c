@@ -34,9 +34,16 @@ static const struct {
 
 static int run_command(const char *name, int argc, char **argv)
 {
-        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-                if (strcmp(name, commands[i].name) == 0)
-                        return commands[i].run(argc, argv);
+        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+                char prefix[64];
+
+                if (strcmp(name, commands[i].name) != 0)
+                        continue;
+                /* getopt prefixes its messages with argv[0]. */
+                snprintf(prefix, sizeof(prefix), "%s %s", PROGRAM_NAME, name);
+                argv[0] = prefix;
+                return commands[i].run(argc, argv);
+        }
         cli_errorf("unknown command '%s'", name);
         fprintf(stderr, "Try 'pcrsim --help'.\n");
         return EXIT_INVALID;

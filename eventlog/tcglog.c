@@ -175,23 +175,25 @@ static enum pcrsim_error_code parse_digest(struct pcrsim_reader *r,
         uint64_t alg_offset = pcrsim_reader_offset(r);
         const struct pcrsim_alg_size *decl;
         enum pcrsim_error_code rc;
+        char name[24];
         uint16_t alg;
 
         rc = pcrsim_reader_le16(r, &alg, "algorithm id", err);
         if (rc)
                 return rc;
+        pcrsim_alg_name(alg, name, sizeof(name));
         decl = specid_find(specid, alg);
         if (!decl)
                 return pcrsim_error_set(err, PCRSIM_ERR_INVALID, alg_offset,
                                         "algorithm id",
-                                        "algorithm id 0x%04x of digest %u is not in the Spec ID header",
-                                        alg, i);
+                                        "algorithm id 0x%04x (%s) of digest %u is not in the Spec ID header",
+                                        alg, name, i);
         for (uint32_t j = 0; j < i; j++)
                 if (ev->digests[j].alg == alg)
                         return pcrsim_error_set(err, PCRSIM_ERR_INVALID, alg_offset,
                                                 "algorithm id",
-                                                "algorithm id 0x%04x appears twice in one record",
-                                                alg);
+                                                "algorithm id 0x%04x (%s) appears twice in one record",
+                                                alg, name);
         ev->digests[i].alg = alg;
         ev->digests[i].size = decl->size;
         return pcrsim_reader_copy(r, ev->digests[i].bytes, decl->size, "digest", err);
@@ -222,8 +224,8 @@ static enum pcrsim_error_code parse_agile_record(struct pcrsim_reader *r,
         if (ev->digest_count > specid->alg_count)
                 return pcrsim_error_set(err, PCRSIM_ERR_INVALID, count_offset,
                                         "digest count",
-                                        "digest count %u exceeds the %u algorithms in the Spec ID header",
-                                        ev->digest_count, specid->alg_count);
+                                        "digest count %u (0x%08x) exceeds the %u algorithms in the Spec ID header",
+                                        ev->digest_count, ev->digest_count, specid->alg_count);
         for (uint32_t i = 0; i < ev->digest_count; i++) {
                 rc = parse_digest(r, specid, ev, i, err);
                 if (rc)
@@ -503,7 +505,8 @@ static enum pcrsim_error_code open_common(struct pcrsim_tcglog *log,
         if (!is_specid_record(&ev))
                 return PCRSIM_OK;
         if (ev.type != PCRSIM_EV_NO_ACTION || ev.pcr != 0) {
-                pcrsim_error_set(err, PCRSIM_ERR_INVALID, 0, "event type",
+                pcrsim_error_set(err, PCRSIM_ERR_INVALID, ev.pcr != 0 ? 0 : 4,
+                                 ev.pcr != 0 ? "PCR index" : "event type",
                                  "the first record carries a Spec ID signature but has PCR index %u and event type 0x%x, expected PCR 0 and EV_NO_ACTION",
                                  ev.pcr, ev.type);
                 if (err)
