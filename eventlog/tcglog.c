@@ -420,9 +420,11 @@ static enum pcrsim_error_code rest_is_zero(struct pcrsim_tcglog *log, bool *zero
 
 /*
  * Some firmware hands the OS its whole log buffer, so the records are
- * followed by zero bytes. A record cannot start with PCR 0 and event type
- * 0 (EV_PREBOOT_CERT is reserved), so zero bytes from a record boundary
- * to the end of the input are padding and not records.
+ * followed by zero bytes. Zero bytes from a record boundary to the end of
+ * the input are taken as padding, not as records.
+ * NOTE: in a SHA-1 log, 32 zero bytes also parse as a record (PCR 0, event
+ * type 0 = EV_PREBOOT_CERT, zero digest, no data). Firmware does not log
+ * that type, but such records at the very end would be lost here.
  */
 static enum pcrsim_error_code check_padding(struct pcrsim_tcglog *log,
                                             struct pcrsim_error *err)
@@ -515,12 +517,19 @@ static enum pcrsim_error_code open_common(struct pcrsim_tcglog *log,
         }
         pcrsim_reader_init(&r, ev.data, ev.data_size, ev.data_offset);
         rc = parse_specid(&r, &log->specid, &shortfall, err);
+        /* A Spec ID event cut off by its own event size is malformed, not
+         * a truncated file. */
+        if (rc == PCRSIM_ERR_TRUNCATED) {
+                rc = PCRSIM_ERR_INVALID;
+                if (err)
+                        err->code = rc;
+        }
         if (!rc && shortfall)
                 rc = read_vendor_info_tail(log, consumed, shortfall, err);
         if (rc) {
                 if (err)
                         err->record = 0;
-                return rc == PCRSIM_ERR_TRUNCATED ? PCRSIM_ERR_INVALID : rc;
+                return rc;
         }
         log->format = PCRSIM_LOG_CRYPTO_AGILE;
         return PCRSIM_OK;

@@ -350,7 +350,7 @@ static int shell(const char *command)
 Test(golden, go_output_is_gofmt_clean_and_builds)
 {
         char *log = vector_file("synth-agile-sha1-sha256", "eventlog.bin");
-        char *dir, *go_file, command[2048];
+        char *dir, *go_file, *mod_file, command[2048];
         const char *args[] = { "replay", "--format", "go", "--go-package", "measurements",
                                "--go-var", "expectedPCRs", "--pcrs", "0-9,11", NULL, NULL };
         struct tu_result res;
@@ -364,7 +364,8 @@ Test(golden, go_output_is_gofmt_clean_and_builds)
                   "%s", res.out);
         dir = tu_tmpdir();
         go_file = tu_write_file(dir, "pcrs.go", res.out, res.out_len);
-        cr_assert_not_null(tu_write_file(dir, "go.mod", "module example.com/m\n\ngo 1.19\n", 30));
+        mod_file = tu_write_file(dir, "go.mod", "module example.com/m\n\ngo 1.19\n", 30);
+        cr_assert_not_null(mod_file);
         snprintf(command, sizeof(command), "test -z \"$(gofmt -l '%s')\"", go_file);
         cr_expect_eq(shell(command), 0, "gofmt would reformat the output:\n%s", res.out);
         snprintf(command, sizeof(command),
@@ -375,6 +376,7 @@ Test(golden, go_output_is_gofmt_clean_and_builds)
         shell(command);
         tu_result_free(&res);
         free(go_file);
+        free(mod_file);
         free(log);
         tu_rmtree(dir);
 }

@@ -26,7 +26,7 @@ struct pcrsim_replay_bank {
         uint64_t first_missing_event[PCRSIM_PCR_COUNT];
 };
 
-/* How PCR 0's initial value was set. */
+/* Source of PCR 0's initial value. */
 enum pcrsim_pcr0_start {
         PCRSIM_PCR0_RESET,            /* all zero */
         PCRSIM_PCR0_STARTUP_LOCALITY, /* 00..00 || locality */

@@ -46,7 +46,7 @@ static char *xstrdup(const char *s)
         return p;
 }
 
-/* Writes "PATH: MESSAGE" into the loader's error buffer; returns false. */
+/* Writes "PATH: MESSAGE" into the loader's error buffer and returns false. */
 static bool __attribute__((format(printf, 2, 3))) fail(struct loader *ld, const char *fmt, ...)
 {
         size_t used;
@@ -219,7 +219,7 @@ static bool load_banks(struct loader *ld, yaml_node_t *map, struct manifest *m)
         return true;
 }
 
-/* Loads a list of scalars; an absent or empty value gives an empty list. */
+/* Loads a list of scalars. An absent or empty value gives an empty list. */
 static bool load_strings(struct loader *ld, yaml_node_t *seq, const char *key,
                          char ***items, size_t *count)
 {

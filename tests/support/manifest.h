@@ -16,8 +16,8 @@
 /* One entry of `files:` or `derived_files:`. */
 struct manifest_file {
         char *name;         /* file name inside the vector folder */
-        char *format;       /* such as "tcg-crypto-agile"; NULL if absent */
-        char *expect_error; /* why a correct reader rejects it; NULL if it must parse */
+        char *format;       /* such as "tcg-crypto-agile", or NULL if absent */
+        char *expect_error; /* why a correct reader rejects it, or NULL if it must parse */
         long long bytes;    /* size the manifest states, or -1 if absent */
 };
 
@@ -51,7 +51,7 @@ struct manifest {
 
 /*
  * Loads DIR/MANIFEST.yaml into `m`, whose `name` is the last component of
- * `dir`. On failure, writes the reason into `error` and returns false;
+ * `dir`. On failure, writes the reason into `error` and returns false, and
  * `m` then needs no manifest_free().
  */
 bool manifest_load(const char *dir, struct manifest *m, char *error, size_t error_size);
@@ -64,8 +64,8 @@ bool manifest_format_is_tcg_log(const char *format);
 /* Tells whether `format` names an IMA measurement list: ima-binary or ima-ascii. */
 bool manifest_format_is_ima(const char *format);
 
-/* Counts the files of `m` that are TCG event logs; stores the first in
- * `*first` when `first` is not NULL. */
+/* Counts the files of `m` that are TCG event logs, and stores the first
+ * in `*first` when `first` is not NULL. */
 size_t manifest_count_tcg_logs(const struct manifest *m, const struct manifest_file **first);
 
 /* Tells whether MISMATCH lists BANK:PCR. */
