@@ -207,6 +207,14 @@ static uint64_t first_missing(const struct pcrsim_replay_bank *bank, uint32_t ma
         return first;
 }
 
+/* Says why pcrsim cannot compute a bank of algorithm `alg`. */
+static const char *unhashable_reason(uint16_t alg)
+{
+        if (!pcrsim_alg_by_id(alg))
+                return "pcrsim knows no hash function for this algorithm id";
+        return "the OpenSSL library in use does not provide this hash";
+}
+
 /* Checks that a selected bank can be printed; returns an exit code. */
 static int check_bank(const struct pcrsim_replay_bank *bank,
                       const struct replay_options *opt, const char *name)
@@ -218,8 +226,8 @@ static int check_bank(const struct pcrsim_replay_bank *bank,
 
         pcrsim_alg_name(bank->alg, bank_name, sizeof(bank_name));
         if (!bank->hashable) {
-                cli_errorf("%s: cannot compute bank %s: OpenSSL does not provide this hash",
-                           name, bank_name);
+                cli_errorf("%s: cannot compute bank %s: %s", name, bank_name,
+                           unhashable_reason(bank->alg));
                 return EXIT_INVALID;
         }
         if (!affected)
@@ -227,8 +235,9 @@ static int check_bank(const struct pcrsim_replay_bank *bank,
         cli_format_pcr_list(affected, pcrs, sizeof(pcrs));
         event = first_missing(bank, opt->pcr_mask, &pcr);
         if (!opt->partial) {
-                cli_errorf("%s: event %" PRIu64 " extends PCR %u without a %s digest, so bank %s cannot be replayed completely (PCRs affected: %s); --partial prints the values anyway",
-                           name, event, pcr, bank_name, bank_name, pcrs);
+                cli_errorf("%s: event %" PRIu64 " at offset 0x%" PRIx64 ": extends PCR %u without a %s digest, so bank %s cannot be replayed completely (PCRs affected: %s); --partial prints the values anyway",
+                           name, event, bank->first_missing_offset[pcr], pcr, bank_name,
+                           bank_name, pcrs);
                 return EXIT_INVALID;
         }
         cli_warnf("%s: bank %s is incomplete: events from event %" PRIu64 " on lack a %s digest, so PCRs %s are partial values",
@@ -242,7 +251,7 @@ static int select_banks(const struct pcrsim_replay *replay,
 {
         const struct pcrsim_replay_bank *selected[PCRSIM_MAX_ALGORITHMS];
         uint32_t count = 0;
-        char banks[160];
+        char banks[PCRSIM_MAX_ALGORITHMS * 24];
         int rc;
 
         if (!opt->bank) {
@@ -255,23 +264,31 @@ static int select_banks(const struct pcrsim_replay *replay,
                         if (replay->banks[i].hashable)
                                 selected[count++] = &replay->banks[i];
                         else
-                                cli_notef(opt->quiet, "%s: bank %s is walked but not replayed: OpenSSL does not provide this hash",
-                                          opt->input, name);
+                                cli_notef(opt->quiet, "%s: bank %s is walked but not replayed: %s",
+                                          opt->input, name,
+                                          unhashable_reason(replay->banks[i].alg));
                 }
         } else {
                 const struct pcrsim_replay_bank *bank =
                         pcrsim_replay_bank(replay, pcrsim_alg_by_name(opt->bank)->id);
 
+                if (!bank && replay->format == PCRSIM_LOG_SHA1) {
+                        cli_errorf("%s: the log has no %s bank: it is in the SHA-1 format, whose only bank is sha1",
+                                   opt->input, opt->bank);
+                        return EXIT_INVALID;
+                }
                 if (!bank) {
                         list_banks(replay, banks, sizeof(banks));
-                        cli_errorf("%s: the log has no %s bank; it has %s", opt->input,
-                                   opt->bank, banks);
+                        cli_errorf("%s: event 0: the log has no %s bank: its Spec ID header lists %s",
+                                   opt->input, opt->bank, banks);
                         return EXIT_INVALID;
                 }
                 selected[count++] = bank;
         }
         if (count == 0) {
-                cli_errorf("%s: no bank of this log can be computed", opt->input);
+                list_banks(replay, banks, sizeof(banks));
+                cli_errorf("%s: event 0: no bank of this log can be computed: its Spec ID header lists %s",
+                           opt->input, banks);
                 return EXIT_INVALID;
         }
         for (uint32_t i = 0; i < count; i++) {
@@ -307,14 +324,15 @@ static void print_notes(const struct pcrsim_replay *r, const struct replay_optio
                 cli_notef(opt->quiet, "%s: event %" PRIu64 ": H-CRTM event: PCR 0 starts at locality 4",
                           name, r->pcr0_start_event);
         if (r->ignored_start_events)
-                cli_notef(opt->quiet, "%s: event %" PRIu64 ": %" PRIu64 " StartupLocality or H-CRTM event(s) came after PCR 0 was set or extended and were not applied",
+                cli_notef(opt->quiet, "%s: event %" PRIu64 ": StartupLocality and H-CRTM events after PCR 0 was set or extended are not applied (%" PRIu64 " in this log)",
                           name, r->first_ignored_start_event, r->ignored_start_events);
         if (r->no_pcr_count)
-                cli_notef(opt->quiet, "%s: event %" PRIu64 ": %" PRIu64 " record(s) with PCR index 0xFFFFFFFF extend no PCR",
+                cli_notef(opt->quiet, "%s: event %" PRIu64 ": records with PCR index 0xFFFFFFFF extend no PCR (%" PRIu64 " in this log)",
                           name, r->first_no_pcr_event, r->no_pcr_count);
         if (r->zero_padding)
-                cli_notef(opt->quiet, "%s: offset 0x%" PRIx64 ": the log ends in %" PRIu64 " bytes of zero padding, which are not records",
-                          name, r->padding_offset, r->padding_size);
+                cli_notef(opt->quiet, "%s: offset 0x%" PRIx64 ": the log ends in zero padding, which is not records (%" PRIu64 " %s)",
+                          name, r->padding_offset, r->padding_size,
+                          r->padding_size == 1 ? "byte" : "bytes");
         for (uint32_t i = 0; i < r->bank_count; i++) {
                 const struct pcrsim_replay_bank *bank = &r->banks[i];
                 char bank_name[24], pcrs[96];
@@ -323,7 +341,7 @@ static void print_notes(const struct pcrsim_replay *r, const struct replay_optio
                         continue;
                 pcrsim_alg_name(bank->alg, bank_name, sizeof(bank_name));
                 cli_format_pcr_list(bank->missing_pcrs, pcrs, sizeof(pcrs));
-                cli_notef(opt->quiet, "%s: bank %s lacks digests for some events, so PCRs %s cannot be replayed in it",
+                cli_notef(opt->quiet, "%s: bank %s lacks digests for some events, so it cannot replay PCR list %s",
                           name, bank_name, pcrs);
         }
 }
@@ -394,8 +412,9 @@ int cmd_replay(int argc, char **argv)
         rc = replay_input(&opt, replay);
         if (rc)
                 goto out;
-        print_notes(replay, &opt);
         rc = select_banks(replay, &opt, set);
+        if (!rc)
+                print_notes(replay, &opt);
         if (!rc)
                 rc = format_output(set, &opt, &sb);
         if (!rc)

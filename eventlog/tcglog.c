@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +42,9 @@ struct pcrsim_tcglog {
         enum pcrsim_log_format format;
         struct pcrsim_specid specid;
         size_t first_record_extra; /* vendor info bytes after record 0 */
+        /* Offset of a non-zero byte that ended a run of zero bytes at a
+         * record boundary, or 0. */
+        uint64_t nonzero_after_zeros;
 
         bool padding;
         uint64_t padding_offset;
@@ -224,7 +229,7 @@ static enum pcrsim_error_code parse_agile_record(struct pcrsim_reader *r,
         if (ev->digest_count > specid->alg_count)
                 return pcrsim_error_set(err, PCRSIM_ERR_INVALID, count_offset,
                                         "digest count",
-                                        "digest count %u (0x%08x) exceeds the %u algorithms in the Spec ID header",
+                                        "digest count %u (0x%08x) exceeds the number of algorithms in the Spec ID header, %u",
                                         ev->digest_count, ev->digest_count, specid->alg_count);
         for (uint32_t i = 0; i < ev->digest_count; i++) {
                 rc = parse_digest(r, specid, ev, i, err);
@@ -401,17 +406,19 @@ static enum pcrsim_error_code rest_is_zero(struct pcrsim_tcglog *log, bool *zero
                 for (; checked < avail; checked++) {
                         if (p[checked] != 0) {
                                 *zero = false;
+                                log->nonzero_after_zeros = log->pos + checked;
                                 return PCRSIM_OK;
                         }
                 }
+                if (avail > PCRSIM_MAX_ZERO_PADDING)
+                        return pcrsim_error_set(err, PCRSIM_ERR_LIMIT, log->pos,
+                                                "zero padding",
+                                                "the zero bytes from here on are longer than the limit of %u bytes for padding",
+                                                PCRSIM_MAX_ZERO_PADDING);
                 if (!log->file || log->eof) {
                         *zero = true;
                         return PCRSIM_OK;
                 }
-                if (avail > PCRSIM_MAX_ZERO_PADDING)
-                        return pcrsim_error_set(err, PCRSIM_ERR_LIMIT, log->pos, NULL,
-                                                "run of zero bytes longer than the limit of %u bytes",
-                                                PCRSIM_MAX_ZERO_PADDING);
                 rc = fill(log, avail + READ_CHUNK, err);
                 if (rc)
                         return rc;
@@ -447,6 +454,10 @@ static enum pcrsim_error_code check_padding(struct pcrsim_tcglog *log,
         rc = rest_is_zero(log, &zero, err);
         if (rc || !zero)
                 return rc;
+        if (log->pos == 0)
+                return pcrsim_error_set(err, PCRSIM_ERR_INVALID, 0, NULL,
+                                        "the input is %zu zero bytes and holds no records",
+                                        available(log));
         log->padding = true;
         log->padding_offset = log->pos;
         log->padding_size = available(log);
@@ -456,9 +467,10 @@ static enum pcrsim_error_code check_padding(struct pcrsim_tcglog *log,
 
 /*
  * Some Spec ID events leave their vendor info out of the event size, so
- * that it follows the record (a tpm2-tools test fixture does this). The
- * missing bytes are read from there and the first record is taken to end
- * after them; the walker reports this through the Spec ID header.
+ * that it follows the record (a tpm2-tools test fixture does this). When
+ * the missing bytes are exactly what is left of the input, they are read
+ * from there and the first record is taken to end after them. The walker
+ * reports this through the Spec ID header.
  */
 static enum pcrsim_error_code read_vendor_info_tail(struct pcrsim_tcglog *log,
                                                     size_t record_size,
@@ -469,9 +481,19 @@ static enum pcrsim_error_code read_vendor_info_tail(struct pcrsim_tcglog *log,
         struct pcrsim_reader r;
         enum pcrsim_error_code rc;
 
-        rc = fill(log, record_size + shortfall, err);
+        rc = fill(log, record_size + shortfall + 1, err);
         if (rc)
                 return rc;
+        /* Accepted only when these bytes end the input: otherwise they
+         * would be taken from the next record. */
+        if (available(log) != record_size + shortfall)
+                return pcrsim_error_set(err, PCRSIM_ERR_INVALID,
+                                        log->pos + record_size -
+                                                (s->vendor_info_size - shortfall) - 1,
+                                        "vendor info size",
+                                        "vendor info size %u exceeds the %zu bytes left in the Spec ID event",
+                                        s->vendor_info_size,
+                                        (size_t)(s->vendor_info_size - shortfall));
         window_reader(log, &r);
         r.pos = record_size;
         rc = pcrsim_reader_copy(&r, s->vendor_info + (s->vendor_info_size - shortfall),
@@ -497,6 +519,9 @@ static enum pcrsim_error_code open_common(struct pcrsim_tcglog *log,
         if (available(log) == 0)
                 return pcrsim_error_set(err, PCRSIM_ERR_INVALID, 0, NULL,
                                         "empty input: an event log has at least one record");
+        rc = check_padding(log, err);
+        if (rc)
+                return rc;
         rc = parse_record(log, true, &ev, &consumed, err);
         if (rc) {
                 if (err)
@@ -583,6 +608,20 @@ void pcrsim_tcglog_free(struct pcrsim_tcglog *log)
         free(log);
 }
 
+/* Adds to a record's error that the record started with zero bytes that
+ * were not padding, because a non-zero byte followed them. */
+static void explain_zero_run(const struct pcrsim_tcglog *log, struct pcrsim_error *err)
+{
+        size_t len;
+
+        if (!err || log->nonzero_after_zeros <= log->pos)
+                return;
+        len = strlen(err->message);
+        snprintf(err->message + len, sizeof(err->message) - len,
+                 " (the record starts with zero bytes that are not padding, because the non-zero byte at offset 0x%" PRIx64 " follows them)",
+                 log->nonzero_after_zeros);
+}
+
 enum pcrsim_error_code pcrsim_tcglog_next(struct pcrsim_tcglog *log,
                                           struct pcrsim_event *ev,
                                           bool *have_event,
@@ -599,14 +638,18 @@ enum pcrsim_error_code pcrsim_tcglog_next(struct pcrsim_tcglog *log,
                 return PCRSIM_OK;
         if (log->next_index > 0) {
                 rc = check_padding(log, err);
-                if (rc)
-                        goto fail;
+                if (rc) {
+                        log->failed = true;
+                        return rc;
+                }
                 if (log->done)
                         return PCRSIM_OK;
         }
         rc = parse_record(log, log->next_index == 0, ev, &consumed, err);
-        if (rc)
+        if (rc) {
+                explain_zero_run(log, err);
                 goto fail;
+        }
         if (log->next_index == 0)
                 consumed += log->first_record_extra;
         ev->index = log->next_index;

@@ -79,16 +79,29 @@ static bool set_pcr0_start(struct pcrsim_replay *out, const struct pcrsim_event 
         return true;
 }
 
-static void check_startup_locality(struct pcrsim_replay *out,
-                                   const struct pcrsim_event *ev)
+static enum pcrsim_error_code check_startup_locality(struct pcrsim_replay *out,
+                                                     const struct pcrsim_event *ev,
+                                                     struct pcrsim_error *err)
 {
-        if (ev->pcr != 0 || ev->data_size < STARTUP_LOCALITY_SIZE ||
+        uint64_t at = ev->data_offset + sizeof(STARTUP_LOCALITY_SIGNATURE);
+        uint8_t locality;
+
+        if (ev->pcr != 0 || ev->data_size < sizeof(STARTUP_LOCALITY_SIGNATURE) ||
             memcmp(ev->data, STARTUP_LOCALITY_SIGNATURE,
                    sizeof(STARTUP_LOCALITY_SIGNATURE)) != 0)
-                return;
-        if (set_pcr0_start(out, ev, PCRSIM_PCR0_STARTUP_LOCALITY,
-                           ev->data[STARTUP_LOCALITY_SIZE - 1]))
+                return PCRSIM_OK;
+        if (ev->data_size < STARTUP_LOCALITY_SIZE)
+                return pcrsim_error_set(err, PCRSIM_ERR_INVALID, at, "StartupLocality",
+                                        "the StartupLocality event has no locality byte");
+        /* A TPM has localities 0-4; anything else cannot be PCR 0's start. */
+        locality = ev->data[STARTUP_LOCALITY_SIZE - 1];
+        if (locality > 4)
+                return pcrsim_error_set(err, PCRSIM_ERR_INVALID, at, "StartupLocality",
+                                        "StartupLocality %u is not a TPM locality (0-4)",
+                                        locality);
+        if (set_pcr0_start(out, ev, PCRSIM_PCR0_STARTUP_LOCALITY, locality))
                 out->locality_data_size = ev->data_size;
+        return PCRSIM_OK;
 }
 
 static const struct pcrsim_digest *find_digest(const struct pcrsim_event *ev,
@@ -110,8 +123,10 @@ static enum pcrsim_error_code extend_event(struct pcrsim_replay *out, EVP_MD **m
                 enum pcrsim_error_code rc;
 
                 if (!d) {
-                        if (!(bank->missing_pcrs & (1u << ev->pcr)))
+                        if (!(bank->missing_pcrs & (1u << ev->pcr))) {
                                 bank->first_missing_event[ev->pcr] = ev->index;
+                                bank->first_missing_offset[ev->pcr] = ev->offset;
+                        }
                         bank->missing_pcrs |= 1u << ev->pcr;
                         continue;
                 }
@@ -134,11 +149,15 @@ static enum pcrsim_error_code replay_event(struct pcrsim_replay *out, EVP_MD **m
                                            const struct pcrsim_event *ev,
                                            struct pcrsim_error *err)
 {
+        enum pcrsim_error_code rc;
+
         out->record_count++;
         if (ev->type == PCRSIM_EV_NO_ACTION) {
                 out->no_action_count++;
-                check_startup_locality(out, ev);
-                return PCRSIM_OK;
+                rc = check_startup_locality(out, ev, err);
+                if (rc && err)
+                        err->record = ev->index;
+                return rc;
         }
         if (ev->pcr == PCR_INDEX_NONE) {
                 if (out->no_pcr_count++ == 0)

@@ -427,3 +427,99 @@ Test(tcglog, file_walker_truncations_match)
         free(m);
         lb_free(&b);
 }
+
+static enum pcrsim_error_code replay_expect_error(const struct lb *b, struct pcrsim_error *err)
+{
+        struct pcrsim_replay *r = calloc(1, sizeof(*r));
+        enum pcrsim_error_code rc;
+
+        cr_assert_not_null(r);
+        rc = replay_memory(b, r, err);
+        free(r);
+        return rc;
+}
+
+Test(tcglog, all_zero_input_rejected)
+{
+        struct pcrsim_error err;
+        struct lb b;
+
+        /* 32 zero bytes would parse as one SHA-1 record of type 0. */
+        lb_init(&b);
+        lb_fill(&b, 0, 32);
+        cr_expect_eq(replay_expect_error(&b, &err), PCRSIM_ERR_INVALID);
+        cr_expect_eq(err.offset, 0);
+        cr_expect(strstr(err.message, "32 zero bytes") != NULL, "%s", err.message);
+        lb_free(&b);
+}
+
+Test(tcglog, padding_limit_exact)
+{
+        struct lb_digest d = digest_from_hex(LB_SHA256, abc_sha256);
+        struct pcrsim_error err;
+        struct lb b;
+
+        sha256_only_header(&b);
+        lb_agile_record(&b, 4, EV_EFI_ACTION, &d, 1, "x", 1);
+        lb_fill(&b, 0, PCRSIM_MAX_ZERO_PADDING);
+        cr_expect_eq(replay_expect_error(&b, &err), PCRSIM_OK, "%s", err.message);
+        lb_u8(&b, 0);
+        cr_expect_eq(replay_expect_error(&b, &err), PCRSIM_ERR_LIMIT);
+        cr_expect_eq(err.record, PCRSIM_NO_RECORD, "padding is not an event");
+        lb_free(&b);
+}
+
+Test(tcglog, vendor_info_after_record_only_at_end)
+{
+        static const uint16_t algs[] = { LB_SHA256 };
+        static const uint16_t sizes[] = { 32 };
+        struct lb_digest d = digest_from_hex(LB_SHA256, abc_sha256);
+        struct pcrsim_tcglog *log = NULL;
+        struct pcrsim_error err;
+        struct lb b;
+
+        /* A Spec ID event whose event size leaves out its 4 vendor info
+         * bytes, which end the file: accepted and reported. */
+        lb_init(&b);
+        lb_specid(&b, algs, sizes, 1, 2, 4);
+        lb_put_u32(&b, 28, 16 + 4 + 4 + 4 + 4 + 1);
+        cr_assert_eq(pcrsim_tcglog_open_memory(b.data, b.len, &log, &err), PCRSIM_OK,
+                     "%s", err.message);
+        cr_expect_eq(pcrsim_tcglog_specid(log)->vendor_info_after_record, 4);
+        cr_expect_eq(pcrsim_tcglog_specid(log)->vendor_info[3], 0xAB);
+        pcrsim_tcglog_free(log);
+
+        /* The same with a record after it: the bytes would come from that
+         * record, so the header is invalid. */
+        lb_agile_record(&b, 4, EV_EFI_ACTION, &d, 1, "x", 1);
+        cr_expect_eq(replay_expect_error(&b, &err), PCRSIM_ERR_INVALID);
+        cr_expect_eq(err.offset, 0x40, "offset of vendorInfoSize: 0x%llx",
+                     (unsigned long long)err.offset);
+        cr_expect_str_eq(err.field, "vendor info size");
+        lb_free(&b);
+}
+
+Test(tcglog, startup_locality_invalid)
+{
+        struct lb_digest zero = lb_digest_fill(LB_SHA256, 32, 0);
+        uint8_t data[17] = "StartupLocality";
+        struct pcrsim_error err;
+        size_t at;
+        struct lb b;
+
+        data[16] = 255;
+        sha256_only_header(&b);
+        at = b.len;
+        lb_agile_record(&b, 0, EV_NO_ACTION, &zero, 1, data, 17);
+        cr_expect_eq(replay_expect_error(&b, &err), PCRSIM_ERR_INVALID);
+        /* Record header 12 bytes, digest 2 + 32, event size 4, signature 16. */
+        cr_expect_eq(err.offset, at + 12 + 34 + 4 + 16);
+        cr_expect_eq(err.record, 1);
+        lb_free(&b);
+
+        sha256_only_header(&b);
+        lb_agile_record(&b, 0, EV_NO_ACTION, &zero, 1, data, 16);
+        cr_expect_eq(replay_expect_error(&b, &err), PCRSIM_ERR_INVALID);
+        cr_expect(strstr(err.message, "no locality byte") != NULL, "%s", err.message);
+        lb_free(&b);
+}

@@ -24,6 +24,7 @@ struct pcrsim_replay_bank {
         /* Per PCR, the first event without a digest for this bank, or
          * PCRSIM_NO_RECORD. */
         uint64_t first_missing_event[PCRSIM_PCR_COUNT];
+        uint64_t first_missing_offset[PCRSIM_PCR_COUNT]; /* of that event */
 };
 
 /* Source of PCR 0's initial value. */
@@ -68,8 +69,9 @@ struct pcrsim_replay {
  * (one SHA-1 bank for a SHA-1 log). Initial values follow the TCG PC
  * Client Platform Firmware Profile; EV_NO_ACTION records are never
  * extended. A bank whose hash OpenSSL lacks is walked, not computed.
- * Fails on a malformed record or a PCR index above 23 other than
- * 0xFFFFFFFF; `err` then names the event.
+ * Fails on a malformed record, a PCR index above 23 other than 0xFFFFFFFF,
+ * or a StartupLocality event without a valid locality; `err` then names
+ * the event.
  */
 enum pcrsim_error_code pcrsim_replay_tcglog(struct pcrsim_tcglog *log,
                                             struct pcrsim_replay *out,
