@@ -37,10 +37,16 @@ void cli_notef(bool quiet, const char *fmt, ...) __attribute__((format(printf, 2
 void cli_warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
- * Parses a PCR list such as "0-7,9,14" into a bit mask of PCRs 0-23.
- * Returns false and prints an error on invalid syntax or range.
+ * Parses a PCR list such as "0-7,9,14" and adds its PCRs to the bit mask
+ * `*mask`. Returns false and prints an error on invalid syntax or range.
  */
 bool cli_parse_pcr_list(const char *text, uint32_t *mask);
+
+/* Returns "PCR" for a mask with one bit set, else "PCRs". */
+const char *cli_pcr_word(uint32_t mask);
+
+/* Returns the name of an input for messages: "standard input" for "-". */
+const char *cli_input_name(const char *path);
 
 /* Formats a PCR mask as "0-7,9" into `buf`. */
 void cli_format_pcr_list(uint32_t mask, char *buf, size_t size);
@@ -52,9 +58,10 @@ void cli_format_pcr_list(uint32_t mask, char *buf, size_t size);
  */
 int cli_write_output(const struct pcrsim_strbuf *sb, const char *path);
 
-/* Opens an input file, "-" meaning standard input. Returns NULL and
- * prints an error when it cannot. */
-FILE *cli_open_input(const char *path);
+/* Opens an input file, "-" meaning standard input. Returns NULL, prints
+ * an error and sets `*exit_code` when it cannot, or when `path` is a
+ * directory. */
+FILE *cli_open_input(const char *path, int *exit_code);
 
 /* Closes what cli_open_input() opened. */
 void cli_close_input(FILE *f);

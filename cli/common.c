@@ -72,12 +72,13 @@ void cli_notef(bool quiet, const char *fmt, ...)
         fputc('\n', stderr);
 }
 
+/* Reads a decimal number of at most 9 digits, so it cannot overflow. */
 static bool parse_pcr_number(const char **p, unsigned *out)
 {
         unsigned v = 0;
         int digits = 0;
 
-        while (**p >= '0' && **p <= '9' && digits < 3) {
+        while (**p >= '0' && **p <= '9' && digits < 9) {
                 v = v * 10 + (unsigned)(**p - '0');
                 (*p)++;
                 digits++;
@@ -102,9 +103,13 @@ bool cli_parse_pcr_list(const char *text, uint32_t *mask)
                         if (!parse_pcr_number(&p, &hi))
                                 goto invalid;
                 }
-                if (lo > hi || hi >= PCRSIM_PCR_COUNT) {
-                        cli_errorf("invalid PCR list '%s': range %u-%u is outside 0-%u or reversed",
-                                   text, lo, hi, PCRSIM_PCR_COUNT - 1);
+                if (hi >= PCRSIM_PCR_COUNT) {
+                        cli_errorf("invalid PCR list '%s': PCR %u is outside 0-%u", text, hi,
+                                   PCRSIM_PCR_COUNT - 1);
+                        return false;
+                }
+                if (lo > hi) {
+                        cli_errorf("invalid PCR list '%s': range %u-%u is reversed", text, lo, hi);
                         return false;
                 }
                 for (unsigned i = lo; i <= hi; i++)
@@ -116,13 +121,23 @@ bool cli_parse_pcr_list(const char *text, uint32_t *mask)
         }
         if (m == 0)
                 goto invalid;
-        *mask = m;
+        *mask |= m;
         return true;
 
 invalid:
         cli_errorf("invalid PCR list '%s': expected numbers and ranges such as 0-7,9",
                    text);
         return false;
+}
+
+const char *cli_pcr_word(uint32_t mask)
+{
+        return (mask & (mask - 1)) ? "PCRs" : "PCR";
+}
+
+const char *cli_input_name(const char *path)
+{
+        return strcmp(path, "-") == 0 ? "standard input" : path;
 }
 
 void cli_format_pcr_list(uint32_t mask, char *buf, size_t size)
@@ -156,24 +171,42 @@ static int write_all(FILE *f, const struct pcrsim_strbuf *sb)
         return fflush(f);
 }
 
-int cli_write_output(const struct pcrsim_strbuf *sb, const char *path)
+/* Writes straight into `path`, truncating it: for device nodes, FIFOs
+ * and files in folders where no temporary file can be created. */
+static int write_in_place(const struct pcrsim_strbuf *sb, const char *path)
 {
-        size_t tmp_size;
-        mode_t mask;
-        char *tmp;
+        FILE *f = fopen(path, "w");
+        bool ok;
+
+        if (!f) {
+                cli_errorf("cannot open '%s' for writing: %s", path, strerror(errno));
+                return EXIT_SYSTEM;
+        }
+        ok = write_all(f, sb) == 0;
+        ok = fclose(f) == 0 && ok;
+        if (!ok) {
+                cli_errorf("cannot write '%s': %s", path, strerror(errno));
+                return EXIT_SYSTEM;
+        }
+        return EXIT_OK;
+}
+
+/*
+ * Writes into a temporary file next to `path` and renames it over `path`.
+ * The new file gets the mode and, where allowed, the owner of the file it
+ * replaces. Returns -1 when no temporary file can be created, so that the
+ * caller can write in place instead.
+ */
+static int write_by_rename(const struct pcrsim_strbuf *sb, const char *path,
+                           const struct stat *old)
+{
+        size_t tmp_size = strlen(path) + sizeof(".XXXXXX");
+        char *tmp = malloc(tmp_size);
+        mode_t mask, mode;
         bool ok;
         FILE *f;
         int fd;
 
-        if (!path || strcmp(path, "-") == 0) {
-                if (write_all(stdout, sb) != 0) {
-                        cli_errorf("cannot write to standard output: %s", strerror(errno));
-                        return EXIT_SYSTEM;
-                }
-                return EXIT_OK;
-        }
-        tmp_size = strlen(path) + sizeof(".XXXXXX");
-        tmp = malloc(tmp_size);
         if (!tmp) {
                 cli_errorf("out of memory");
                 return EXIT_SYSTEM;
@@ -181,16 +214,16 @@ int cli_write_output(const struct pcrsim_strbuf *sb, const char *path)
         snprintf(tmp, tmp_size, "%s.XXXXXX", path);
         fd = mkstemp(tmp);
         if (fd < 0) {
-                cli_errorf("cannot create a temporary file next to %s: %s", path,
-                           strerror(errno));
                 free(tmp);
-                return EXIT_SYSTEM;
+                return -1;
         }
-        /* mkstemp() creates the file with mode 0600; give the output the
-         * mode a plain open() would. */
         mask = umask(0);
         umask(mask);
-        ok = fchmod(fd, 0666 & ~mask) == 0;
+        mode = old ? old->st_mode & 07777 : 0666 & ~mask;
+        ok = fchmod(fd, mode) == 0;
+        /* Only root can give a file away; others keep their own owner. */
+        if (ok && old && (old->st_uid != geteuid() || old->st_gid != getegid()))
+                (void)fchown(fd, old->st_uid, old->st_gid);
         f = ok ? fdopen(fd, "w") : NULL;
         if (!f) {
                 close(fd);
@@ -200,7 +233,7 @@ int cli_write_output(const struct pcrsim_strbuf *sb, const char *path)
                 ok = fclose(f) == 0 && ok;
         }
         if (!ok || rename(tmp, path) != 0) {
-                cli_errorf("cannot write %s: %s", path, strerror(errno));
+                cli_errorf("cannot write '%s': %s", path, strerror(errno));
                 unlink(tmp);
                 free(tmp);
                 return EXIT_SYSTEM;
@@ -209,15 +242,67 @@ int cli_write_output(const struct pcrsim_strbuf *sb, const char *path)
         return EXIT_OK;
 }
 
-FILE *cli_open_input(const char *path)
+int cli_write_output(const struct pcrsim_strbuf *sb, const char *path)
 {
+        char *target = NULL;
+        struct stat st;
+        bool exists;
+        int rc;
+
+        if (!path || strcmp(path, "-") == 0) {
+                if (write_all(stdout, sb) != 0) {
+                        cli_errorf("cannot write to standard output: %s", strerror(errno));
+                        return EXIT_SYSTEM;
+                }
+                return EXIT_OK;
+        }
+        /* Write through a symbolic link to the file it names. */
+        if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+                target = realpath(path, NULL);
+                if (!target) {
+                        cli_errorf("cannot resolve the symbolic link '%s': %s", path,
+                                   strerror(errno));
+                        return EXIT_SYSTEM;
+                }
+                path = target;
+        }
+        exists = stat(path, &st) == 0;
+        if (exists && S_ISDIR(st.st_mode)) {
+                cli_errorf("cannot write '%s': it is a directory, and -o needs a file name",
+                           path);
+                free(target);
+                return EXIT_SYSTEM;
+        }
+        if (exists && !S_ISREG(st.st_mode)) {
+                rc = write_in_place(sb, path);
+        } else {
+                rc = write_by_rename(sb, path, exists ? &st : NULL);
+                if (rc < 0)
+                        rc = write_in_place(sb, path);
+        }
+        free(target);
+        return rc;
+}
+
+FILE *cli_open_input(const char *path, int *exit_code)
+{
+        struct stat st;
         FILE *f;
 
         if (strcmp(path, "-") == 0)
                 return stdin;
         f = fopen(path, "rb");
-        if (!f)
+        if (!f) {
                 cli_errorf("cannot open %s: %s", path, strerror(errno));
+                *exit_code = EXIT_SYSTEM;
+                return NULL;
+        }
+        if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+                cli_errorf("%s is a directory: expected an event log file", path);
+                fclose(f);
+                *exit_code = EXIT_INVALID;
+                return NULL;
+        }
         return f;
 }
 

@@ -66,11 +66,17 @@ int main(int argc, char **argv)
         if (strcmp(argv[1], "help") == 0) {
                 char *help_argv[] = { argv[2], "--help", NULL };
 
-                if (argc < 3) {
+                if (argc < 3 || strcmp(argv[2], "help") == 0 ||
+                    strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0) {
                         fputs(main_usage, stdout);
                         return EXIT_OK;
                 }
                 return run_command(argv[2], 2, help_argv);
+        }
+        if (argv[1][0] == '-') {
+                cli_errorf("unknown option '%s'", argv[1]);
+                fprintf(stderr, "Try 'pcrsim --help'.\n");
+                return EXIT_INVALID;
         }
         return run_command(argv[1], argc - 1, argv + 1);
 }

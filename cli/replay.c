@@ -20,6 +20,7 @@ struct replay_options {
         const char *go_package;
         const char *go_var;
         const char *input;
+        const char *name; /* the input's name in messages */
 };
 
 static const char replay_usage[] =
@@ -31,10 +32,13 @@ static const char replay_usage[] =
         "\n"
         "Options:\n"
         "  -b, --bank BANK        sha1, sha256, sha384, sha512, sm3_256 or all\n"
-        "                         (default: sha256 if the log has it, else sha1)\n"
-        "  -p, --pcrs LIST        PCRs to print, such as 0-7,9 (default: 0-23)\n"
+        "                         (default: sha256 if the log has it, else sha1,\n"
+        "                         else the first bank of the log's header)\n"
+        "  -p, --pcrs LIST        PCRs to print, such as 0-7,9; may be repeated\n"
+        "                         (default: 0-23)\n"
         "  -f, --format FORMAT    text, json, yaml or go (default: text)\n"
-        "  -o, --output FILE      write to FILE, replaced only when complete\n"
+        "  -o, --output FILE      write to FILE, replaced only when complete;\n"
+        "                         - is standard output\n"
         "      --partial          print a bank even if some events lack its digest,\n"
         "                         with a warning naming the PCRs affected\n"
         "      --go-package NAME  package of the Go output (default: pcrs)\n"
@@ -78,6 +82,38 @@ static int usage_error(void)
         return EXIT_INVALID;
 }
 
+/* Checks the options of the Go output; returns -1 to go on, else an exit
+ * code. */
+static int check_go_options(struct replay_options *opt)
+{
+        if (opt->format != FORMAT_GO) {
+                if (opt->go_package || opt->go_var) {
+                        cli_errorf("--go-package and --go-var apply only to --format go");
+                        return usage_error();
+                }
+                return -1;
+        }
+        if (opt->bank && strcmp(opt->bank, "all") == 0) {
+                cli_errorf("--format go writes one bank: choose it with --bank");
+                return usage_error();
+        }
+        if (!opt->go_package)
+                opt->go_package = "pcrs";
+        if (!opt->go_var)
+                opt->go_var = "pcrs";
+        if (!pcrsim_go_identifier_valid(opt->go_package)) {
+                cli_errorf("invalid --go-package '%s': expected an ASCII Go identifier that is not a keyword",
+                           opt->go_package);
+                return usage_error();
+        }
+        if (!pcrsim_go_identifier_valid(opt->go_var)) {
+                cli_errorf("invalid --go-var '%s': expected an ASCII Go identifier that is not a keyword",
+                           opt->go_var);
+                return usage_error();
+        }
+        return -1;
+}
+
 /* Parses the command line; returns -1 to go on, else an exit code. */
 static int parse_options(int argc, char **argv, struct replay_options *opt)
 {
@@ -96,9 +132,9 @@ static int parse_options(int argc, char **argv, struct replay_options *opt)
         };
         int c;
 
-        opt->pcr_mask = (1u << PCRSIM_PCR_COUNT) - 1;
-        opt->go_package = "pcrs";
-        opt->go_var = "pcrs";
+        opt->pcr_mask = 0;
+        opt->go_package = NULL;
+        opt->go_var = NULL;
         optind = 1;
         while ((c = getopt_long(argc, argv, "b:p:f:o:qh", longopts, NULL)) != -1) {
                 switch (c) {
@@ -119,6 +155,10 @@ static int parse_options(int argc, char **argv, struct replay_options *opt)
                                 return usage_error();
                         break;
                 case 'o':
+                        if (optarg[0] == '\0') {
+                                cli_errorf("invalid output file name '': expected a path, or - for standard output");
+                                return usage_error();
+                        }
                         opt->output = optarg;
                         break;
                 case OPT_PARTIAL:
@@ -146,19 +186,10 @@ static int parse_options(int argc, char **argv, struct replay_options *opt)
                 return usage_error();
         }
         opt->input = argv[optind];
-        if (opt->format == FORMAT_GO) {
-                if (opt->bank && strcmp(opt->bank, "all") == 0) {
-                        cli_errorf("--format go writes one bank: choose it with --bank");
-                        return usage_error();
-                }
-                if (!pcrsim_go_identifier_valid(opt->go_package) ||
-                    !pcrsim_go_identifier_valid(opt->go_var)) {
-                        cli_errorf("invalid Go identifier in --go-package '%s' or --go-var '%s'",
-                                   opt->go_package, opt->go_var);
-                        return usage_error();
-                }
-        }
-        return -1;
+        opt->name = cli_input_name(opt->input);
+        if (opt->pcr_mask == 0)
+                opt->pcr_mask = (1u << PCRSIM_PCR_COUNT) - 1;
+        return check_go_options(opt);
 }
 
 static void list_banks(const struct pcrsim_replay *replay, char *buf, size_t size)
@@ -235,13 +266,13 @@ static int check_bank(const struct pcrsim_replay_bank *bank,
         cli_format_pcr_list(affected, pcrs, sizeof(pcrs));
         event = first_missing(bank, opt->pcr_mask, &pcr);
         if (!opt->partial) {
-                cli_errorf("%s: event %" PRIu64 " at offset 0x%" PRIx64 ": extends PCR %u without a %s digest, so bank %s cannot be replayed completely (PCRs affected: %s); --partial prints the values anyway",
+                cli_errorf("%s: event %" PRIu64 " at offset 0x%" PRIx64 ": extends PCR %u without a %s digest, so bank %s cannot be replayed completely (PCRs affected: %s); choose another bank with --bank, or print the values anyway with --partial",
                            name, event, bank->first_missing_offset[pcr], pcr, bank_name,
                            bank_name, pcrs);
                 return EXIT_INVALID;
         }
-        cli_warnf("%s: bank %s is incomplete: events from event %" PRIu64 " on lack a %s digest, so PCRs %s are partial values",
-                  name, bank_name, event, bank_name, pcrs);
+        cli_warnf("%s: bank %s is incomplete: event %" PRIu64 " is the first that lacks a %s digest, so the values of %s %s are partial, not what a TPM would hold",
+                  name, bank_name, event, bank_name, cli_pcr_word(affected), pcrs);
         return EXIT_OK;
 }
 
@@ -265,7 +296,7 @@ static int select_banks(const struct pcrsim_replay *replay,
                                 selected[count++] = &replay->banks[i];
                         else
                                 cli_notef(opt->quiet, "%s: bank %s is walked but not replayed: %s",
-                                          opt->input, name,
+                                          opt->name, name,
                                           unhashable_reason(replay->banks[i].alg));
                 }
         } else {
@@ -274,13 +305,13 @@ static int select_banks(const struct pcrsim_replay *replay,
 
                 if (!bank && replay->format == PCRSIM_LOG_SHA1) {
                         cli_errorf("%s: the log has no %s bank: it is in the SHA-1 format, whose only bank is sha1",
-                                   opt->input, opt->bank);
+                                   opt->name, opt->bank);
                         return EXIT_INVALID;
                 }
                 if (!bank) {
                         list_banks(replay, banks, sizeof(banks));
                         cli_errorf("%s: event 0: the log has no %s bank: its Spec ID header lists %s",
-                                   opt->input, opt->bank, banks);
+                                   opt->name, opt->bank, banks);
                         return EXIT_INVALID;
                 }
                 selected[count++] = bank;
@@ -288,11 +319,11 @@ static int select_banks(const struct pcrsim_replay *replay,
         if (count == 0) {
                 list_banks(replay, banks, sizeof(banks));
                 cli_errorf("%s: event 0: no bank of this log can be computed: its Spec ID header lists %s",
-                           opt->input, banks);
+                           opt->name, banks);
                 return EXIT_INVALID;
         }
         for (uint32_t i = 0; i < count; i++) {
-                rc = check_bank(selected[i], opt, opt->input);
+                rc = check_bank(selected[i], opt, opt->name);
                 if (rc)
                         return rc;
         }
@@ -301,7 +332,7 @@ static int select_banks(const struct pcrsim_replay *replay,
 
                 pcrsim_error_clear(&err);
                 if (pcrsim_replay_add_to_set(selected[i], opt->pcr_mask, set, &err))
-                        return cli_report(&err, opt->input);
+                        return cli_report(&err, opt->name);
         }
         return EXIT_OK;
 }
@@ -310,7 +341,7 @@ static int select_banks(const struct pcrsim_replay *replay,
  * silently. */
 static void print_notes(const struct pcrsim_replay *r, const struct replay_options *opt)
 {
-        const char *name = opt->input;
+        const char *name = opt->name;
 
         if (r->has_specid && r->specid.vendor_info_after_record)
                 cli_notef(opt->quiet, "%s: event 0: the Spec ID event's event size leaves out %u of its %u vendor info bytes; they were read from after the record",
@@ -341,8 +372,8 @@ static void print_notes(const struct pcrsim_replay *r, const struct replay_optio
                         continue;
                 pcrsim_alg_name(bank->alg, bank_name, sizeof(bank_name));
                 cli_format_pcr_list(bank->missing_pcrs, pcrs, sizeof(pcrs));
-                cli_notef(opt->quiet, "%s: bank %s lacks digests for some events, so it cannot replay PCR list %s",
-                          name, bank_name, pcrs);
+                cli_notef(opt->quiet, "%s: bank %s lacks digests for some events, so it cannot replay %s %s",
+                          name, bank_name, cli_pcr_word(bank->missing_pcrs), pcrs);
         }
 }
 
@@ -371,23 +402,61 @@ static int format_output(const struct pcrsim_pcr_set *set,
         return rc ? cli_report(&err, NULL) : EXIT_OK;
 }
 
+/*
+ * Tells what other kind of file `in` looks like when it failed to parse
+ * as an event log near its start, or returns NULL. Reads the first bytes
+ * again, so it works only on seekable input.
+ */
+static const char *guess_other_format(FILE *in)
+{
+        uint8_t head[64];
+        size_t n, printable = 0;
+
+        if (fseek(in, 0, SEEK_SET) != 0)
+                return NULL;
+        n = fread(head, 1, sizeof(head), in);
+        if (n >= 4 && memcmp(head, "10 ", 3) == 0)
+                return "an ASCII IMA measurement list (ascii_runtime_measurements), not a firmware event log";
+        /* Binary IMA entry: PCR 10, a 20-byte digest, then a short name. */
+        if (n >= 31 && head[0] == 10 && head[1] == 0 && head[2] == 0 && head[3] == 0 &&
+            head[24] > 0 && head[24] < 64 && head[25] == 0 && memcmp(head + 28, "ima", 3) == 0)
+                return "a binary IMA measurement list (binary_runtime_measurements), not a firmware event log (binary_bios_measurements)";
+        for (size_t i = 0; i < n; i++)
+                if (head[i] == '\n' || head[i] == '\r' || head[i] == '\t' ||
+                    (head[i] >= 0x20 && head[i] < 0x7f))
+                        printable++;
+        if (n > 0 && printable == n)
+                return "text, not a binary event log; if it is base64, decode it first";
+        return NULL;
+}
+
 static int replay_input(const struct replay_options *opt, struct pcrsim_replay *replay)
 {
         struct pcrsim_tcglog *log = NULL;
         struct pcrsim_error err;
         enum pcrsim_error_code rc;
+        const char *guess = NULL;
+        int exit_code = EXIT_OK;
         FILE *in;
 
         pcrsim_error_clear(&err);
-        in = cli_open_input(opt->input);
+        in = cli_open_input(opt->input, &exit_code);
         if (!in)
-                return EXIT_SYSTEM;
+                return exit_code;
         rc = pcrsim_tcglog_open_file(in, &log, &err);
         if (!rc)
                 rc = pcrsim_replay_tcglog(log, replay, &err);
         pcrsim_tcglog_free(log);
+        if (rc && cli_exit_code(rc) == EXIT_INVALID && err.record != PCRSIM_NO_RECORD &&
+            err.record <= 1)
+                guess = guess_other_format(in);
         cli_close_input(in);
-        return rc ? cli_report(&err, opt->input) : EXIT_OK;
+        if (!rc)
+                return EXIT_OK;
+        exit_code = cli_report(&err, opt->name);
+        if (guess)
+                fprintf(stderr, "%s: the input looks like %s\n", PROGRAM_NAME, guess);
+        return exit_code;
 }
 
 int cmd_replay(int argc, char **argv)

@@ -218,6 +218,8 @@ enum pcrsim_error_code pcrsim_format_text(const struct pcrsim_pcr_set *set,
                                              bank->pcrs[pcr].extend_count);
                         for (uint16_t b = 0; b < bank->size; b++)
                                 pcrsim_strbuf_printf(out, "%02x", bank->pcrs[pcr].digest[b]);
+                        if (bank->pcrs[pcr].partial)
+                                pcrsim_strbuf_printf(out, " (partial)");
                         pcrsim_strbuf_append(out, "\n", 1);
                 }
         }

@@ -243,6 +243,7 @@ enum pcrsim_error_code pcrsim_replay_add_to_set(const struct pcrsim_replay_bank 
                 if (!(pcr_mask & (1u << pcr)))
                         continue;
                 dst->pcrs[pcr].present = true;
+                dst->pcrs[pcr].partial = (bank->missing_pcrs & (1u << pcr)) != 0;
                 dst->pcrs[pcr].extend_count = bank->extend_count[pcr];
                 memcpy(dst->pcrs[pcr].digest, bank->values[pcr], bank->size);
         }

@@ -401,8 +401,15 @@ static const struct usage_case usage_cases[] = {
         { { "replay", "--pcrs", "3-1", "x", NULL }, 2, "invalid PCR list", NULL },
         { { "replay", "--pcrs", "0,,1", "x", NULL }, 2, "invalid PCR list", NULL },
         { { "replay", "--format", "go", "--bank", "all", "x", NULL }, 2, "one bank", NULL },
-        { { "replay", "--format", "go", "--go-var", "func", "x", NULL }, 2, "invalid Go identifier", NULL },
+        { { "replay", "--format", "go", "--go-var", "func", "x", NULL }, 2, "invalid --go-var 'func'", NULL },
+        { { "replay", "--format", "go", "--go-package", "1x", "x", NULL }, 2, "invalid --go-package '1x'", NULL },
+        { { "replay", "--format", "json", "--go-var", "x", "x", NULL }, 2, "apply only to --format go", NULL },
+        { { "replay", "--pcrs", "24", "x", NULL }, 2, "PCR 24 is outside 0-23", NULL },
+        { { "replay", "-o", "", "x", NULL }, 2, "invalid output file name", NULL },
         { { "replay", "/nonexistent/eventlog.bin", NULL }, 3, "cannot open /nonexistent/eventlog.bin", NULL },
+        { { "replay", "/", NULL }, 2, "/ is a directory", NULL },
+        { { "--bogus", NULL }, 2, "unknown option '--bogus'", NULL },
+        { { "help", "help", NULL }, 0, NULL, "Usage: pcrsim COMMAND" },
 };
 
 Test(golden, usage_and_exit_codes)
@@ -422,4 +429,93 @@ Test(golden, usage_and_exit_codes)
                                   "case %zu: stdout lacks '%s': %s", i, c->stdout_contains, res.out);
                 tu_result_free(&res);
         }
+}
+
+Test(golden, repeated_pcrs_options_add_up)
+{
+        char *log = vector_file("synth-sha1-legacy", "eventlog.bin");
+        const char *args[] = { "replay", "-q", "-p", "3", "-p", "4", log, NULL };
+        struct tu_result res;
+
+        cr_assert(tu_run(&res, args, 60));
+        cr_expect_eq(res.exit_code, 0, "%s", res.err);
+        cr_expect(strstr(res.out, "\n3    sha1") != NULL, "%s", res.out);
+        cr_expect(strstr(res.out, "\n4    sha1") != NULL, "%s", res.out);
+        cr_expect(strstr(res.out, "\n5 ") == NULL, "%s", res.out);
+        tu_result_free(&res);
+        free(log);
+}
+
+Test(golden, partial_values_marked_in_text)
+{
+        char *log = vector_file("synth-missing-digests", "eventlog.bin");
+        const char *args[] = { "replay", "-q", "--partial", "--bank", "sha1", "-p", "10-11", log,
+                               NULL };
+        struct tu_result res;
+
+        char line10[160] = "", line11[160] = "";
+        const char *p10, *p11;
+
+        cr_assert(tu_run(&res, args, 60));
+        cr_expect_eq(res.exit_code, 0, "%s", res.err);
+        p10 = strstr(res.out, "\n10 ");
+        p11 = strstr(res.out, "\n11 ");
+        cr_assert(p10 && p11, "%s", res.out);
+        sscanf(p10 + 1, "%159[^\n]", line10);
+        sscanf(p11 + 1, "%159[^\n]", line11);
+        /* Only PCRs 11-14 have events without a sha1 digest. */
+        cr_expect(strstr(line10, "(partial)") == NULL, "PCR 10 marked: %s", line10);
+        cr_expect(strstr(line11, "(partial)") != NULL, "PCR 11 not marked: %s", line11);
+        tu_result_free(&res);
+        free(log);
+}
+
+Test(golden, wrong_kind_of_file_named)
+{
+        char *dir = tu_tmpdir();
+        static const char ascii_ima[] =
+                "10 d3c214f52356cee64c486663eb70e9fd93fc1189 ima-ng sha256:00 boot_aggregate\n";
+        char *path = tu_write_file(dir, "ascii_runtime_measurements", ascii_ima,
+                                   sizeof(ascii_ima) - 1);
+        const char *args[] = { "replay", path, NULL };
+        struct tu_result res;
+
+        cr_assert(tu_run(&res, args, 60));
+        cr_expect_eq(res.exit_code, 2);
+        cr_expect(strstr(res.err, "ASCII IMA measurement list") != NULL, "%s", res.err);
+        tu_result_free(&res);
+        free(path);
+        tu_rmtree(dir);
+}
+
+Test(golden, output_through_symlink_keeps_mode)
+{
+        char *log = vector_file("synth-sha1-legacy", "eventlog.bin");
+        char *dir = tu_tmpdir();
+        char *target = tu_write_file(dir, "target.json", "old\n", 4);
+        char *link = tu_path_join(dir, "link.json");
+        const char *args[] = { "replay", "-q", "--format", "json", "-o", link, log, NULL };
+        struct tu_result res;
+        struct stat st;
+        size_t len;
+        char *text;
+
+        cr_assert(target && link);
+        cr_assert_eq(chmod(target, 0600), 0);
+        cr_assert_eq(symlink("target.json", link), 0);
+        cr_assert(tu_run(&res, args, 60));
+        cr_expect_eq(res.exit_code, 0, "%s", res.err);
+        cr_assert_eq(lstat(link, &st), 0);
+        cr_expect(S_ISLNK(st.st_mode), "the symbolic link was replaced by a file");
+        cr_assert_eq(stat(target, &st), 0);
+        cr_expect_eq(st.st_mode & 07777, 0600, "mode 0%o, expected 0600", st.st_mode & 07777);
+        text = tu_read_file(target, &len);
+        cr_expect(text && strncmp(text, "{\n  \"0\": ", 9) == 0, "target not written: %s", text);
+        free(text);
+        unlink(link);
+        tu_result_free(&res);
+        free(link);
+        free(target);
+        free(log);
+        tu_rmtree(dir);
 }

@@ -55,7 +55,8 @@ enum pcrsim_error_code pcrsim_format_go(const struct pcrsim_pcr_set *set,
                                         struct pcrsim_strbuf *out,
                                         struct pcrsim_error *err);
 
-/* Table for people: PCR index, bank, events extended, hex value. */
+/* Table for people: PCR index, bank, events extended, hex value, and
+ * "(partial)" after a value that is not complete. */
 enum pcrsim_error_code pcrsim_format_text(const struct pcrsim_pcr_set *set,
                                           struct pcrsim_strbuf *out,
                                           struct pcrsim_error *err);

@@ -17,6 +17,9 @@ struct pcrsim_pcr_value {
         bool present;
         uint8_t digest[PCRSIM_MAX_DIGEST_SIZE];
         uint32_t extend_count; /* events extended into this PCR by replay */
+        /* Some events of this PCR lacked a digest in this bank, so the
+         * value is not what a TPM would hold. */
+        bool partial;
 };
 
 struct pcrsim_pcr_bank {
