@@ -608,18 +608,30 @@ void pcrsim_tcglog_free(struct pcrsim_tcglog *log)
         free(log);
 }
 
-/* Adds to a record's error that the record started with zero bytes that
- * were not padding, because a non-zero byte followed them. */
-static void explain_zero_run(const struct pcrsim_tcglog *log, struct pcrsim_error *err)
+/*
+ * Adds the likely cause to a record's error: zero bytes that were not
+ * padding because a non-zero byte followed them, or a second Spec ID
+ * record where two logs were joined.
+ */
+static void explain_failure(const struct pcrsim_tcglog *log, struct pcrsim_error *err)
 {
+        const size_t specid_at = 32;
         size_t len;
 
-        if (!err || log->nonzero_after_zeros <= log->pos)
+        if (!err)
                 return;
         len = strlen(err->message);
-        snprintf(err->message + len, sizeof(err->message) - len,
-                 " (the record starts with zero bytes that are not padding, because the non-zero byte at offset 0x%" PRIx64 " follows them)",
-                 log->nonzero_after_zeros);
+        if (log->nonzero_after_zeros > log->pos) {
+                snprintf(err->message + len, sizeof(err->message) - len,
+                         " (the record starts with zero bytes that are not padding, because the non-zero byte at offset 0x%" PRIx64 " follows them)",
+                         log->nonzero_after_zeros);
+        } else if (log->next_index > 0 &&
+                   available(log) >= specid_at + sizeof(PCRSIM_SPEC_ID_EVENT03) &&
+                   memcmp(log->win + (log->pos - log->win_offset) + specid_at,
+                          PCRSIM_SPEC_ID_EVENT03, sizeof(PCRSIM_SPEC_ID_EVENT03)) == 0) {
+                snprintf(err->message + len, sizeof(err->message) - len,
+                         " (a second Spec ID event starts here: the input may be two logs joined together)");
+        }
 }
 
 enum pcrsim_error_code pcrsim_tcglog_next(struct pcrsim_tcglog *log,
@@ -647,7 +659,7 @@ enum pcrsim_error_code pcrsim_tcglog_next(struct pcrsim_tcglog *log,
         }
         rc = parse_record(log, log->next_index == 0, ev, &consumed, err);
         if (rc) {
-                explain_zero_run(log, err);
+                explain_failure(log, err);
                 goto fail;
         }
         if (log->next_index == 0)

@@ -523,3 +523,26 @@ Test(tcglog, startup_locality_invalid)
         cr_expect(strstr(err.message, "no locality byte") != NULL, "%s", err.message);
         lb_free(&b);
 }
+
+Test(tcglog, joined_logs_explained)
+{
+        struct lb_digest d = digest_from_hex(LB_SHA256, abc_sha256);
+        struct pcrsim_error err;
+        uint8_t *first_copy;
+        size_t second;
+        struct lb b;
+
+        sha256_only_header(&b);
+        lb_agile_record(&b, 4, EV_EFI_ACTION, &d, 1, "x", 1);
+        second = b.len;
+        first_copy = malloc(second);
+        cr_assert_not_null(first_copy);
+        memcpy(first_copy, b.data, second);
+        lb_bytes(&b, first_copy, second);
+        free(first_copy);
+        cr_expect_eq(replay_expect_error(&b, &err), PCRSIM_ERR_INVALID);
+        cr_expect_eq(err.record, 2);
+        cr_expect_eq(err.offset, second + 8, "the digest count of the second Spec ID record");
+        cr_expect(strstr(err.message, "two logs joined") != NULL, "%s", err.message);
+        lb_free(&b);
+}
