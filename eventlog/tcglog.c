@@ -8,9 +8,9 @@
 #include "pcrsim/alg.h"
 #include "pcrsim/reader.h"
 #include "pcrsim/tcglog.h"
+#include "eventlog/source.h"
 
-/* Bytes read from a file at a time, and the first window size. */
-#define READ_CHUNK 65536u
+#define READ_CHUNK PCRSIM_SOURCE_CHUNK
 
 /* Largest record header: PCR index, type, digest count, one digest per
  * algorithm with its id, event size. */
@@ -26,15 +26,7 @@
 #define SPEC_ID_SIGNATURE_SIZE 16u
 
 struct pcrsim_tcglog {
-        FILE *file;       /* NULL for a memory walker */
-        uint8_t *buf;     /* file window storage */
-        size_t buf_cap;
-        const uint8_t *win; /* bytes [win_offset, win_offset + win_len) */
-        size_t win_len;
-        uint64_t win_offset;
-        bool eof;         /* nothing follows the window */
-
-        uint64_t pos;     /* input offset of the next record */
+        struct pcrsim_source src; /* src.pos: offset of the next record */
         uint64_t next_index;
         bool failed;
         bool done;
@@ -51,76 +43,15 @@ struct pcrsim_tcglog {
         uint64_t padding_size;
 };
 
-/* Number of window bytes from the current record on. */
 static size_t available(const struct pcrsim_tcglog *log)
 {
-        return log->win_len - (size_t)(log->pos - log->win_offset);
+        return pcrsim_source_available(&log->src);
 }
 
-/*
- * Makes the window hold at least `want` bytes from the current record on,
- * or everything up to the end of the file. Bytes before the current record
- * are dropped first, so the window never holds more than one record.
- */
 static enum pcrsim_error_code fill(struct pcrsim_tcglog *log, size_t want,
                                    struct pcrsim_error *err)
 {
-        size_t keep, start;
-
-        if (!log->file || log->eof || available(log) >= want)
-                return PCRSIM_OK;
-        if (want > MAX_WINDOW)
-                want = MAX_WINDOW;
-
-        start = (size_t)(log->pos - log->win_offset);
-        keep = log->win_len - start;
-        if (keep && start)
-                memmove(log->buf, log->buf + start, keep);
-        log->win_len = keep;
-        log->win_offset = log->pos;
-
-        if (want > log->buf_cap) {
-                size_t cap = log->buf_cap ? log->buf_cap : READ_CHUNK;
-                uint8_t *grown;
-
-                while (cap < want)
-                        cap = cap > MAX_WINDOW / 2 ? MAX_WINDOW : cap * 2;
-                grown = realloc(log->buf, cap);
-                if (!grown)
-                        return pcrsim_error_set(err, PCRSIM_ERR_NOMEM, log->pos, NULL,
-                                                "cannot allocate a %zu-byte read window",
-                                                cap);
-                log->buf = grown;
-                log->buf_cap = cap;
-        }
-        log->win = log->buf;
-
-        while (log->win_len < log->buf_cap) {
-                size_t n = fread(log->buf + log->win_len, 1,
-                                 log->buf_cap - log->win_len, log->file);
-
-                log->win_len += n;
-                if (n == 0) {
-                        if (ferror(log->file))
-                                return pcrsim_error_set(err, PCRSIM_ERR_IO,
-                                                        log->win_offset + log->win_len,
-                                                        NULL, "read failed: %s",
-                                                        strerror(errno));
-                        log->eof = true;
-                        break;
-                }
-                if (log->win_len >= want)
-                        break;
-        }
-        return PCRSIM_OK;
-}
-
-static void window_reader(const struct pcrsim_tcglog *log, struct pcrsim_reader *r)
-{
-        size_t start = (size_t)(log->pos - log->win_offset);
-
-        pcrsim_reader_init(r, log->win ? log->win + start : NULL,
-                           log->win_len - start, log->pos);
+        return pcrsim_source_fill(&log->src, want, err);
 }
 
 static enum pcrsim_error_code read_event_data(struct pcrsim_reader *r,
@@ -369,7 +300,7 @@ static enum pcrsim_error_code parse_record(struct pcrsim_tcglog *log, bool first
                 enum pcrsim_error_code rc;
                 size_t avail;
 
-                window_reader(log, &r);
+                pcrsim_source_reader(&log->src, &r);
                 memset(ev, 0, offsetof(struct pcrsim_event, digests));
                 if (first || log->format == PCRSIM_LOG_SHA1)
                         rc = parse_sha1_record(&r, ev, err);
@@ -380,7 +311,7 @@ static enum pcrsim_error_code parse_record(struct pcrsim_tcglog *log, bool first
                         return PCRSIM_OK;
                 }
                 avail = available(log);
-                if (rc != PCRSIM_ERR_TRUNCATED || !log->file || log->eof ||
+                if (rc != PCRSIM_ERR_TRUNCATED || !pcrsim_source_more(&log->src) ||
                     avail >= MAX_WINDOW)
                         return rc;
                 rc = fill(log, avail < READ_CHUNK ? READ_CHUNK : avail * 2, err);
@@ -399,23 +330,23 @@ static enum pcrsim_error_code rest_is_zero(struct pcrsim_tcglog *log, bool *zero
         size_t checked = 0;
 
         for (;;) {
-                const uint8_t *p = log->win + (log->pos - log->win_offset);
+                const uint8_t *p = pcrsim_source_peek(&log->src);
                 size_t avail = available(log);
                 enum pcrsim_error_code rc;
 
                 for (; checked < avail; checked++) {
                         if (p[checked] != 0) {
                                 *zero = false;
-                                log->nonzero_after_zeros = log->pos + checked;
+                                log->nonzero_after_zeros = log->src.pos + checked;
                                 return PCRSIM_OK;
                         }
                 }
                 if (avail > PCRSIM_MAX_ZERO_PADDING)
-                        return pcrsim_error_set(err, PCRSIM_ERR_LIMIT, log->pos,
+                        return pcrsim_error_set(err, PCRSIM_ERR_LIMIT, log->src.pos,
                                                 "zero padding",
                                                 "the zero bytes from here on are longer than the limit of %u bytes for padding",
                                                 PCRSIM_MAX_ZERO_PADDING);
-                if (!log->file || log->eof) {
+                if (!pcrsim_source_more(&log->src)) {
                         *zero = true;
                         return PCRSIM_OK;
                 }
@@ -448,18 +379,18 @@ static enum pcrsim_error_code check_padding(struct pcrsim_tcglog *log,
                 log->done = true;
                 return PCRSIM_OK;
         }
-        if (memcmp(log->win + (log->pos - log->win_offset), "\0\0\0\0\0\0\0\0",
+        if (memcmp(pcrsim_source_peek(&log->src), "\0\0\0\0\0\0\0\0",
                    avail < 8 ? avail : 8) != 0)
                 return PCRSIM_OK;
         rc = rest_is_zero(log, &zero, err);
         if (rc || !zero)
                 return rc;
-        if (log->pos == 0)
+        if (log->src.pos == 0)
                 return pcrsim_error_set(err, PCRSIM_ERR_INVALID, 0, NULL,
                                         "the input is %zu zero bytes and holds no records",
                                         available(log));
         log->padding = true;
-        log->padding_offset = log->pos;
+        log->padding_offset = log->src.pos;
         log->padding_size = available(log);
         log->done = true;
         return PCRSIM_OK;
@@ -488,13 +419,13 @@ static enum pcrsim_error_code read_vendor_info_tail(struct pcrsim_tcglog *log,
          * would be taken from the next record. */
         if (available(log) != record_size + shortfall)
                 return pcrsim_error_set(err, PCRSIM_ERR_INVALID,
-                                        log->pos + record_size -
+                                        log->src.pos + record_size -
                                                 (s->vendor_info_size - shortfall) - 1,
                                         "vendor info size",
                                         "vendor info size %u exceeds the %zu bytes left in the Spec ID event",
                                         s->vendor_info_size,
                                         (size_t)(s->vendor_info_size - shortfall));
-        window_reader(log, &r);
+        pcrsim_source_reader(&log->src, &r);
         r.pos = record_size;
         rc = pcrsim_reader_copy(&r, s->vendor_info + (s->vendor_info_size - shortfall),
                                 shortfall, "vendor info", err);
@@ -571,12 +502,10 @@ static enum pcrsim_error_code open_walker(FILE *file, const void *data, size_t s
         if (!log)
                 return pcrsim_error_set(err, PCRSIM_ERR_NOMEM, PCRSIM_NO_OFFSET, NULL,
                                         "cannot allocate an event log walker");
-        log->file = file;
-        if (!file) {
-                log->win = data;
-                log->win_len = data ? size : 0;
-                log->eof = true;
-        }
+        if (file)
+                pcrsim_source_init_file(&log->src, file, MAX_WINDOW);
+        else
+                pcrsim_source_init_memory(&log->src, data, size);
         rc = open_common(log, err);
         if (rc) {
                 pcrsim_tcglog_free(log);
@@ -604,7 +533,7 @@ void pcrsim_tcglog_free(struct pcrsim_tcglog *log)
 {
         if (!log)
                 return;
-        free(log->buf);
+        pcrsim_source_release(&log->src);
         free(log);
 }
 
@@ -621,13 +550,13 @@ static void explain_failure(const struct pcrsim_tcglog *log, struct pcrsim_error
         if (!err)
                 return;
         len = strlen(err->message);
-        if (log->nonzero_after_zeros > log->pos) {
+        if (log->nonzero_after_zeros > log->src.pos) {
                 snprintf(err->message + len, sizeof(err->message) - len,
                          " (the record starts with zero bytes that are not padding, because the non-zero byte at offset 0x%" PRIx64 " follows them)",
                          log->nonzero_after_zeros);
         } else if (log->next_index > 0 &&
                    available(log) >= specid_at + sizeof(PCRSIM_SPEC_ID_EVENT03) &&
-                   memcmp(log->win + (log->pos - log->win_offset) + specid_at,
+                   memcmp(pcrsim_source_peek(&log->src) + specid_at,
                           PCRSIM_SPEC_ID_EVENT03, sizeof(PCRSIM_SPEC_ID_EVENT03)) == 0) {
                 snprintf(err->message + len, sizeof(err->message) - len,
                          " (a second Spec ID event starts here: the input may be two logs joined together)");
@@ -665,9 +594,9 @@ enum pcrsim_error_code pcrsim_tcglog_next(struct pcrsim_tcglog *log,
         if (log->next_index == 0)
                 consumed += log->first_record_extra;
         ev->index = log->next_index;
-        ev->offset = log->pos;
+        ev->offset = log->src.pos;
         ev->size = consumed;
-        log->pos += consumed;
+        log->src.pos += consumed;
         log->next_index++;
         *have_event = true;
         return PCRSIM_OK;
