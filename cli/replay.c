@@ -5,23 +5,9 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/replay.h"
 #include "pcrsim/alg.h"
 #include "pcrsim/replay.h"
-
-enum output_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_YAML, FORMAT_GO };
-
-struct replay_options {
-        const char *bank; /* NULL: the default bank */
-        uint32_t pcr_mask;
-        enum output_format format;
-        const char *output;
-        bool partial;
-        bool quiet;
-        const char *go_package;
-        const char *go_var;
-        const char *input;
-        const char *name; /* the input's name in messages */
-};
 
 static const char replay_usage[] =
         "Usage: pcrsim replay [OPTIONS] EVENTLOG\n"
@@ -114,10 +100,81 @@ static int check_go_options(struct replay_options *opt)
         return -1;
 }
 
+enum {
+        OPT_PARTIAL = 256,
+        OPT_GO_PACKAGE,
+        OPT_GO_VAR,
+        OPT_IMA,
+        OPT_IMA_DIGEST_ALG,
+        OPT_IMA_BYTE_ORDER,
+        OPT_IMA_EXTEND,
+        OPT_ALLOW_PARTIAL_TAIL,
+        OPT_REPORT,
+};
+
+/* Handles the IMA and report options; returns -1 to go on, else an exit
+ * code. */
+static int parse_ima_option(int c, const char *arg, struct replay_options *opt)
+{
+        const struct pcrsim_alg_info *alg;
+
+        switch (c) {
+        case OPT_IMA:
+                opt->ima = arg;
+                opt->ima_name = cli_input_name(arg);
+                return -1;
+        case OPT_IMA_DIGEST_ALG:
+                alg = pcrsim_alg_by_name(arg);
+                if (!alg) {
+                        cli_errorf("invalid --ima-digest-alg '%s': expected sha1, sha256, sha384, sha512 or sm3_256",
+                                   arg);
+                        return usage_error();
+                }
+                opt->ima_opts.digest_alg = alg->id;
+                return -1;
+        case OPT_IMA_BYTE_ORDER:
+                if (strcmp(arg, "little") == 0)
+                        opt->ima_opts.byte_order = PCRSIM_BYTE_ORDER_LITTLE;
+                else if (strcmp(arg, "big") == 0)
+                        opt->ima_opts.byte_order = PCRSIM_BYTE_ORDER_BIG;
+                else {
+                        cli_errorf("invalid --ima-byte-order '%s': expected little or big", arg);
+                        return usage_error();
+                }
+                return -1;
+        case OPT_IMA_EXTEND:
+                if (strcmp(arg, "auto") == 0)
+                        opt->ima_rule = PCRSIM_IMA_EXTEND_AUTO;
+                else if (strcmp(arg, "per-bank") == 0)
+                        opt->ima_rule = PCRSIM_IMA_EXTEND_PER_BANK;
+                else if (strcmp(arg, "sha1-padded") == 0)
+                        opt->ima_rule = PCRSIM_IMA_EXTEND_SHA1_PADDED;
+                else {
+                        cli_errorf("invalid --ima-extend '%s': expected auto, per-bank or sha1-padded",
+                                   arg);
+                        return usage_error();
+                }
+                return -1;
+        case OPT_ALLOW_PARTIAL_TAIL:
+                opt->ima_opts.allow_partial_tail = true;
+                return -1;
+        case OPT_REPORT:
+                if (strcmp(arg, "json") == 0)
+                        opt->report = REPORT_JSON;
+                else if (strcmp(arg, "yaml") == 0)
+                        opt->report = REPORT_YAML;
+                else {
+                        cli_errorf("invalid --report '%s': expected json or yaml", arg);
+                        return usage_error();
+                }
+                return -1;
+        }
+        return usage_error();
+}
+
 /* Parses the command line; returns -1 to go on, else an exit code. */
 static int parse_options(int argc, char **argv, struct replay_options *opt)
 {
-        enum { OPT_PARTIAL = 256, OPT_GO_PACKAGE, OPT_GO_VAR };
         static const struct option longopts[] = {
                 { "bank", required_argument, NULL, 'b' },
                 { "pcrs", required_argument, NULL, 'p' },
@@ -126,11 +183,17 @@ static int parse_options(int argc, char **argv, struct replay_options *opt)
                 { "partial", no_argument, NULL, OPT_PARTIAL },
                 { "go-package", required_argument, NULL, OPT_GO_PACKAGE },
                 { "go-var", required_argument, NULL, OPT_GO_VAR },
+                { "ima", required_argument, NULL, OPT_IMA },
+                { "ima-digest-alg", required_argument, NULL, OPT_IMA_DIGEST_ALG },
+                { "ima-byte-order", required_argument, NULL, OPT_IMA_BYTE_ORDER },
+                { "ima-extend", required_argument, NULL, OPT_IMA_EXTEND },
+                { "allow-partial-tail", no_argument, NULL, OPT_ALLOW_PARTIAL_TAIL },
+                { "report", required_argument, NULL, OPT_REPORT },
                 { "quiet", no_argument, NULL, 'q' },
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
-        int c;
+        int c, rc;
 
         opt->pcr_mask = 0;
         opt->go_package = NULL;
@@ -149,6 +212,7 @@ static int parse_options(int argc, char **argv, struct replay_options *opt)
                 case 'p':
                         if (!cli_parse_pcr_list(optarg, &opt->pcr_mask))
                                 return usage_error();
+                        opt->pcrs_given = true;
                         break;
                 case 'f':
                         if (!parse_format(optarg, &opt->format))
@@ -177,16 +241,21 @@ static int parse_options(int argc, char **argv, struct replay_options *opt)
                         fputs(replay_usage, stdout);
                         return EXIT_OK;
                 default:
-                        return usage_error();
+                        rc = parse_ima_option(c, optarg, opt);
+                        if (rc >= 0)
+                                return rc;
+                        break;
                 }
         }
-        if (optind + 1 != argc) {
-                cli_errorf(optind >= argc ? "missing EVENTLOG argument"
+        if (optind + 1 < argc || (optind == argc && !opt->ima)) {
+                cli_errorf(optind >= argc ? "missing EVENTLOG argument (or --ima IMA_LOG)"
                                           : "more than one EVENTLOG argument");
                 return usage_error();
         }
-        opt->input = argv[optind];
-        opt->name = cli_input_name(opt->input);
+        if (optind < argc) {
+                opt->input = argv[optind];
+                opt->name = cli_input_name(opt->input);
+        }
         if (opt->pcr_mask == 0)
                 opt->pcr_mask = (1u << PCRSIM_PCR_COUNT) - 1;
         return check_go_options(opt);
@@ -459,10 +528,53 @@ static int replay_input(const struct replay_options *opt, struct pcrsim_replay *
         return exit_code;
 }
 
+/* Replays the firmware log and the IMA list that the options name. */
+static int replay_all(struct replay_options *opt, struct pcrsim_replay *replay,
+                      struct pcrsim_ima_replay *ima)
+{
+        bool pcrs_given = opt->pcrs_given;
+        int rc = EXIT_OK;
+
+        if (opt->input)
+                rc = replay_input(opt, replay);
+        if (!rc && opt->ima)
+                rc = replay_ima_list(opt, replay, opt->input != NULL, ima);
+        if (rc)
+                return rc;
+        if (!opt->input) {
+                /* Without a firmware log only the IMA PCRs have values. */
+                opt->name = opt->ima_name;
+                if (!pcrs_given)
+                        opt->pcr_mask = ima->pcr_mask;
+        }
+        return EXIT_OK;
+}
+
+static int write_results(const struct replay_options *opt, const struct pcrsim_replay *replay,
+                         const struct pcrsim_ima_replay *ima, struct pcrsim_pcr_set *set,
+                         struct pcrsim_strbuf *sb)
+{
+        int rc = select_banks(replay, opt, set);
+
+        if (rc)
+                return rc;
+        if (opt->input)
+                print_notes(replay, opt);
+        if (opt->report != REPORT_NONE)
+                return write_report(opt, replay, ima, set, sb);
+        if (opt->ima && opt->format != FORMAT_TEXT)
+                print_ima_notes(ima, opt);
+        rc = format_output(set, opt, sb);
+        if (!rc && opt->ima && opt->format == FORMAT_TEXT)
+                append_ima_text(ima, sb);
+        return rc;
+}
+
 int cmd_replay(int argc, char **argv)
 {
         struct replay_options opt = { 0 };
         struct pcrsim_replay *replay = NULL;
+        struct pcrsim_ima_replay *ima = NULL;
         struct pcrsim_pcr_set *set = NULL;
         struct pcrsim_strbuf sb;
         int rc;
@@ -472,25 +584,22 @@ int cmd_replay(int argc, char **argv)
         if (rc >= 0)
                 return rc;
         replay = calloc(1, sizeof(*replay));
+        ima = calloc(1, sizeof(*ima));
         set = calloc(1, sizeof(*set));
-        if (!replay || !set) {
+        if (!replay || !ima || !set) {
                 cli_errorf("out of memory");
                 rc = EXIT_SYSTEM;
                 goto out;
         }
-        rc = replay_input(&opt, replay);
-        if (rc)
-                goto out;
-        rc = select_banks(replay, &opt, set);
+        rc = replay_all(&opt, replay, ima);
         if (!rc)
-                print_notes(replay, &opt);
-        if (!rc)
-                rc = format_output(set, &opt, &sb);
+                rc = write_results(&opt, replay, opt.ima ? ima : NULL, set, &sb);
         if (!rc)
                 rc = cli_write_output(&sb, opt.output);
 out:
         pcrsim_strbuf_free(&sb);
         free(set);
+        free(ima);
         free(replay);
         return rc;
 }

@@ -53,7 +53,8 @@ void pcrsim_error_format(const struct pcrsim_error *err, const char *name,
         if (size == 0)
                 return;
         if (err->record != PCRSIM_NO_RECORD)
-                used += (size_t)snprintf(where, sizeof(where), "event %" PRIu64,
+                used += (size_t)snprintf(where, sizeof(where), "%s %" PRIu64,
+                                         err->record_noun ? err->record_noun : "event",
                                          err->record);
         if (err->offset != PCRSIM_NO_OFFSET)
                 snprintf(where + used, sizeof(where) - used, "%soffset 0x%" PRIx64,

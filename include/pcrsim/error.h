@@ -34,6 +34,7 @@ struct pcrsim_error {
         enum pcrsim_error_code code;
         uint64_t offset;
         uint64_t record;
+        const char *record_noun; /* "entry" for IMA lists; NULL means "event" */
         char field[48];
         char message[320];
 };
@@ -58,8 +59,8 @@ enum pcrsim_error_code pcrsim_error_setv(struct pcrsim_error *err,
                                          const char *fmt, va_list ap);
 
 /*
- * Writes "NAME: event N at offset 0xHEX: MESSAGE" into `buf`, leaving out
- * the parts that are absent. `name` (the input's file name) may be NULL.
+ * Writes "NAME: event N at offset 0xHEX: MESSAGE" into `buf` ("entry N"
+ * for IMA lists), leaving out the parts that are absent. `name` (the input's file name) may be NULL.
  * Always NUL-terminates when `size` > 0.
  */
 void pcrsim_error_format(const struct pcrsim_error *err, const char *name,

@@ -61,6 +61,16 @@ enum pcrsim_error_code pcrsim_format_text(const struct pcrsim_pcr_set *set,
                                           struct pcrsim_strbuf *out,
                                           struct pcrsim_error *err);
 
+struct json_t;
+
+/*
+ * Writes a jansson document as JSON (two-space indent, keys in insertion
+ * order) or as YAML (block style, strings double-quoted).
+ */
+enum pcrsim_error_code pcrsim_format_document(const struct json_t *doc, bool yaml,
+                                              struct pcrsim_strbuf *out,
+                                              struct pcrsim_error *err);
+
 /* Tells whether `name` is a Go identifier and not a Go keyword. */
 bool pcrsim_go_identifier_valid(const char *name);
 

@@ -24,6 +24,21 @@
 /* Largest run of zero bytes accepted as padding after the last record. */
 #define PCRSIM_MAX_ZERO_PADDING (16u * 1024u * 1024u)
 
+/* Longest IMA template name: a template such as "ima-ng", or the field
+ * list of a custom ima_template_fmt such as "d-ng|n-ng|sig". */
+#define PCRSIM_MAX_IMA_TEMPLATE_NAME 255u
+
+/* Largest template data of one IMA entry. File signatures and ima-buf
+ * buffers keep real entries below a few kilobytes. */
+#define PCRSIM_MAX_IMA_TEMPLATE_DATA (16u * 1024u * 1024u)
+
+/* Longest line of an ASCII IMA list: the template data in hex, plus the
+ * other columns. */
+#define PCRSIM_MAX_IMA_LINE (2u * PCRSIM_MAX_IMA_TEMPLATE_DATA + 4096u)
+
+/* Most fields of one IMA template. */
+#define PCRSIM_MAX_IMA_FIELDS 16u
+
 /* Number of PCRs of a PC Client TPM. */
 #define PCRSIM_PCR_COUNT 24u
 
