@@ -539,7 +539,6 @@ Test(ima_binary, ima_ng_replay_values)
         cr_expect_eq(r->boot_aggregate.verdict, PCRSIM_BOOT_AGGREGATE_NOT_CHECKED);
         expect_pcr10(r, LB_SHA1, three_sha1);
         expect_pcr10(r, LB_SHA256, three_sha256);
-        expect_rule_value(r, LB_SHA256, 1, three_sha256_padded);
         free(r);
         lb_free(&b);
 }
@@ -804,8 +803,6 @@ Test(ima_rules, violation_per_bank)
         cr_expect_eq(r->rule, PCRSIM_IMA_EXTEND_PER_BANK);
         expect_pcr10(r, LB_SHA1, violation_sha1);
         expect_pcr10(r, LB_SHA256, violation_sha256);
-        expect_rule_value(r, LB_SHA256, 0, violation_sha256);
-        expect_rule_value(r, LB_SHA256, 1, violation_sha256_padded);
         free(r);
         lb_free(&b);
 }
@@ -822,7 +819,22 @@ Test(ima_rules, violation_sha1_padded)
         cr_expect_eq(r->rule_reason, PCRSIM_IMA_RULE_GIVEN);
         expect_pcr10(r, LB_SHA1, violation_sha1);
         expect_pcr10(r, LB_SHA256, violation_sha256_padded);
+        free(r);
+        lb_free(&b);
+}
+
+Test(ima_rules, violation_both_rules_auto)
+{
+        struct pcrsim_ima_replay *r;
+        struct lb b;
+
+        violation_list(&b);
+        r = replay_rule_ok(&b, PCRSIM_IMA_EXTEND_AUTO);
+        cr_expect_eq(r->violations, 1);
+        expect_rule_value(r, LB_SHA1, 0, violation_sha1);
         expect_rule_value(r, LB_SHA1, 1, violation_sha1);
+        expect_rule_value(r, LB_SHA256, 0, violation_sha256);
+        expect_rule_value(r, LB_SHA256, 1, violation_sha256_padded);
         free(r);
         lb_free(&b);
 }
@@ -838,6 +850,10 @@ Test(ima_rules, auto_rule_defaults_to_per_bank)
         cr_expect_eq(r->rule, PCRSIM_IMA_EXTEND_PER_BANK);
         cr_expect_eq(r->rule_reason, PCRSIM_IMA_RULE_DEFAULT);
         expect_pcr10(r, LB_SHA256, three_sha256);
+        /* AUTO computes both rules before it chooses. */
+        expect_rule_value(r, LB_SHA256, 0, three_sha256);
+        expect_rule_value(r, LB_SHA256, 1, three_sha256_padded);
+        expect_rule_value(r, LB_SHA1, 1, three_sha1);
         free(r);
         lb_free(&b);
 }
@@ -978,6 +994,11 @@ Test(ima_malformed, whole_list_no_partial_tail)
         lb_free(&b);
 }
 
+/*
+ * As in TCG logs, a length that runs past the end is reported at the
+ * field it cuts off, and a length above a limit at the length itself.
+ */
+
 /* Starts a list with one valid entry and returns the offset where the
  * second entry starts. */
 static size_t one_good_entry(struct lb *b)
@@ -1008,7 +1029,8 @@ Test(ima_malformed, data_length_past_end)
         lb_bytes(&b, "ima-ng", 6);
         lb_u32(&b, 1000);
         lb_fill(&b, 0x01, 10);
-        expect_failure(&b, NULL, codes, second + ENTRY_NAME + 6, second + ENTRY_NAME + 6, &err);
+        expect_failure(&b, NULL, codes, second + ENTRY_NAME + 6 + 4, second + ENTRY_NAME + 6 + 4,
+                       &err);
         cr_expect_eq(err.record, 1);
         lb_free(&b);
 }
@@ -1024,8 +1046,7 @@ Test(ima_malformed, name_length_past_end)
         second = one_good_entry(&b);
         put_entry_head(&b, IMA_PCR, 200);
         lb_bytes(&b, "ima-ng", 6);
-        expect_failure(&b, NULL, codes, second + ENTRY_NAME_LENGTH, second + ENTRY_NAME_LENGTH,
-                       &err);
+        expect_failure(&b, NULL, codes, second + ENTRY_NAME, second + ENTRY_NAME, &err);
         cr_expect_eq(err.record, 1);
         lb_free(&b);
 }
