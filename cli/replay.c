@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <getopt.h>
+#include <stdio.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,10 @@ static const char replay_usage[] =
         "                         boot_aggregate shows, else per-bank)\n"
         "      --allow-partial-tail  replay the complete entries of a list that ends\n"
         "                         in a partial entry, and report the bytes left out\n"
+        "      --ima-expected BANK:HEX  PCR 10 as a TPM reported it, such as\n"
+        "                         sha256:2de3...; reports how many entries of the\n"
+        "                         list reproduce it, and exits with 1 if none do;\n"
+        "                         may be repeated, one per bank\n"
         "\n"
         "Formats: json is the pcr-reader map of PCR index to base64; with\n"
         "--bank all it is keyed by bank. yaml is the same mapping. go is a\n"
@@ -57,8 +62,8 @@ static const char replay_usage[] =
         "number of events extended into each PCR, then the IMA verdicts. With\n"
         "json, yaml and go the IMA verdicts go to standard error.\n"
         "\n"
-        "Exit status: 0 success, 2 usage error or invalid input, 3 I/O or\n"
-        "system error.\n";
+        "Exit status: 0 success, 1 an --ima-expected value that no prefix of the\n"
+        "list reproduces, 2 usage error or invalid input, 3 I/O or system error.\n";
 
 static bool parse_format(const char *text, enum output_format *out)
 {
@@ -120,6 +125,9 @@ static int check_go_options(struct replay_options *opt)
         return -1;
 }
 
+/* The PCR that IMA extends unless its policy names others. */
+#define IMA_PCR 10u
+
 enum {
         OPT_PARTIAL = 256,
         OPT_GO_PACKAGE,
@@ -130,7 +138,56 @@ enum {
         OPT_IMA_EXTEND,
         OPT_ALLOW_PARTIAL_TAIL,
         OPT_REPORT,
+        OPT_IMA_EXPECTED,
 };
+
+/*
+ * Parses --ima-expected BANK:HEX, the value of the IMA PCR (10) that a TPM
+ * reported, into opt->ima_expected. Returns -1 to go on, else an exit code.
+ */
+static int parse_ima_expected(const char *arg, struct replay_options *opt)
+{
+        const char *colon = strchr(arg, ':');
+        const struct pcrsim_alg_info *alg = NULL;
+        struct pcrsim_pcr_bank *bank;
+        char name[24];
+        size_t hex_len;
+
+        if (colon && (size_t)(colon - arg) < sizeof(name)) {
+                snprintf(name, sizeof(name), "%.*s", (int)(colon - arg), arg);
+                alg = pcrsim_alg_by_name(name);
+        }
+        hex_len = colon ? strlen(colon + 1) : 0;
+        if (!alg || hex_len != 2u * alg->digest_size) {
+                cli_errorf("invalid --ima-expected '%s': expected BANK:HEX such as sha256: and 64 hex digits",
+                           arg);
+                return usage_error();
+        }
+        if (!opt->ima_expected)
+                opt->ima_expected = calloc(1, sizeof(*opt->ima_expected));
+        if (!opt->ima_expected || opt->ima_expected->bank_count >= PCRSIM_MAX_ALGORITHMS) {
+                cli_errorf("cannot store --ima-expected '%s'", arg);
+                return EXIT_SYSTEM;
+        }
+        bank = &opt->ima_expected->banks[opt->ima_expected->bank_count];
+        memset(bank, 0, sizeof(*bank));
+        bank->alg = alg->id;
+        bank->size = alg->digest_size;
+        for (size_t i = 0; i < alg->digest_size; i++) {
+                unsigned v;
+
+                if (sscanf(colon + 1 + 2 * i, "%2x", &v) != 1 ||
+                    !strchr("0123456789abcdefABCDEF", colon[2 + 2 * i]) ||
+                    !strchr("0123456789abcdefABCDEF", colon[1 + 2 * i])) {
+                        cli_errorf("invalid --ima-expected '%s': the value is not hex", arg);
+                        return usage_error();
+                }
+                bank->pcrs[IMA_PCR].digest[i] = (uint8_t)v;
+        }
+        bank->pcrs[IMA_PCR].present = true;
+        opt->ima_expected->bank_count++;
+        return -1;
+}
 
 /* Handles the IMA and report options; returns -1 to go on, else an exit
  * code. */
@@ -178,6 +235,8 @@ static int parse_ima_option(int c, const char *arg, struct replay_options *opt)
         case OPT_ALLOW_PARTIAL_TAIL:
                 opt->ima_opts.allow_partial_tail = true;
                 return -1;
+        case OPT_IMA_EXPECTED:
+                return parse_ima_expected(arg, opt);
         case OPT_REPORT:
                 if (strcmp(arg, "json") == 0)
                         opt->report = REPORT_JSON;
@@ -209,6 +268,7 @@ static int parse_options(int argc, char **argv, struct replay_options *opt)
                 { "ima-extend", required_argument, NULL, OPT_IMA_EXTEND },
                 { "allow-partial-tail", no_argument, NULL, OPT_ALLOW_PARTIAL_TAIL },
                 { "report", required_argument, NULL, OPT_REPORT },
+                { "ima-expected", required_argument, NULL, OPT_IMA_EXPECTED },
                 { "quiet", no_argument, NULL, 'q' },
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
@@ -586,7 +646,7 @@ static int write_results(const struct replay_options *opt, const struct pcrsim_r
                 print_ima_notes(ima, opt);
         rc = format_output(set, opt, sb);
         if (!rc && opt->ima && opt->format == FORMAT_TEXT)
-                append_ima_text(ima, sb);
+                append_ima_text(ima, opt, sb);
         return rc;
 }
 
@@ -616,10 +676,13 @@ int cmd_replay(int argc, char **argv)
                 rc = write_results(&opt, replay, opt.ima ? ima : NULL, set, &sb);
         if (!rc)
                 rc = cli_write_output(&sb, opt.output);
+        if (!rc && opt.ima)
+                rc = ima_expectation_exit_code(ima, opt.ima_expected);
 out:
         pcrsim_strbuf_free(&sb);
         free(set);
         free(ima);
         free(replay);
+        free(opt.ima_expected);
         return rc;
 }

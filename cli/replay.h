@@ -32,6 +32,8 @@ struct replay_options {
         const char *ima_name;
         struct pcrsim_ima_options ima_opts;
         enum pcrsim_ima_extend_rule ima_rule;
+        /* IMA PCR values read from a TPM (--ima-expected), or none. */
+        struct pcrsim_pcr_set *ima_expected;
 };
 
 /*
@@ -46,7 +48,13 @@ int replay_ima_list(const struct replay_options *opt, struct pcrsim_replay *repl
 void print_ima_notes(const struct pcrsim_ima_replay *ima, const struct replay_options *opt);
 
 /* Appends the IMA verdicts to the text output. */
-void append_ima_text(const struct pcrsim_ima_replay *ima, struct pcrsim_strbuf *sb);
+void append_ima_text(const struct pcrsim_ima_replay *ima, const struct replay_options *opt,
+                     struct pcrsim_strbuf *sb);
+
+/* Returns EXIT_DIFFERENCE when an expected IMA PCR value matches no prefix
+ * of the list, else EXIT_OK. */
+int ima_expectation_exit_code(const struct pcrsim_ima_replay *ima,
+                              const struct pcrsim_pcr_set *expected);
 
 /*
  * Writes the --report document: the values of `set` and every verdict of

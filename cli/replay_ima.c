@@ -88,6 +88,7 @@ int replay_ima_list(const struct replay_options *opt, struct pcrsim_replay *repl
         if (!rc) {
                 pcrsim_ima_list_info(list, &info);
                 ropts.rule = opt->ima_rule;
+                ropts.expected = opt->ima_expected;
                 ropts.firmware = have_firmware ? replay : NULL;
                 if (!have_firmware)
                         choose_banks(opt, info.digest_alg, &ropts);
@@ -108,7 +109,7 @@ struct verdict_line {
         char text[400];
 };
 
-#define MAX_VERDICT_LINES 10
+#define MAX_VERDICT_LINES 16
 
 static const char *byte_order_name(enum pcrsim_byte_order order)
 {
@@ -230,7 +231,34 @@ static void findings_lines(const struct pcrsim_ima_replay *ima, struct verdict_l
                          ima->field_errors, ima->first_field_error, ima->first_field_error_text);
 }
 
-static size_t verdict_lines(const struct pcrsim_ima_replay *ima, struct verdict_line *lines)
+/* Says how many entries reproduce each expected PCR value. */
+static void expected_lines(const struct pcrsim_ima_replay *ima, const struct pcrsim_pcr_set *expected,
+                           struct verdict_line *lines, size_t *n)
+{
+        for (uint32_t s = 0; expected && s < expected->bank_count; s++) {
+                const struct pcrsim_pcr_bank *want = &expected->banks[s];
+                const struct pcrsim_ima_bank *bank = pcrsim_ima_replay_bank(ima, want->alg);
+                char name[24];
+
+                pcrsim_alg_name(want->alg, name, sizeof(name));
+                for (uint32_t pcr = 0; pcr < PCRSIM_PCR_COUNT; pcr++) {
+                        uint64_t prefix = bank ? bank->matching_prefix[pcr] : PCRSIM_NO_RECORD;
+
+                        if (!want->pcrs[pcr].present)
+                                continue;
+                        if (prefix == ima->entry_count)
+                                add_line(lines, n, false, "the expected %s PCR %u equals the replay of the whole list", name, pcr);
+                        else if (prefix != PCRSIM_NO_RECORD)
+                                add_line(lines, n, false, "the expected %s PCR %u equals the replay of the first %" PRIu64 " of %" PRIu64 " entries, so the list grew after the PCR was read",
+                                         name, pcr, prefix, ima->entry_count);
+                        else
+                                add_line(lines, n, true, "the expected %s PCR %u equals the replay of no prefix of the list", name, pcr);
+                }
+        }
+}
+
+static size_t verdict_lines(const struct pcrsim_ima_replay *ima, const struct pcrsim_pcr_set *expected,
+                            struct verdict_line *lines)
 {
         size_t n = 0;
 
@@ -238,14 +266,28 @@ static size_t verdict_lines(const struct pcrsim_ima_replay *ima, struct verdict_
         add_line(lines, &n, false, "extend rule: %s, %s", rule_text(ima),
                  rule_reason_text(ima->rule_reason));
         boot_aggregate_line(ima, lines, &n);
+        expected_lines(ima, expected, lines, &n);
         findings_lines(ima, lines, &n);
         return n;
+}
+
+int ima_expectation_exit_code(const struct pcrsim_ima_replay *ima, const struct pcrsim_pcr_set *expected)
+{
+        for (uint32_t s = 0; expected && s < expected->bank_count; s++) {
+                const struct pcrsim_ima_bank *bank = pcrsim_ima_replay_bank(ima, expected->banks[s].alg);
+
+                for (uint32_t pcr = 0; pcr < PCRSIM_PCR_COUNT; pcr++)
+                        if (expected->banks[s].pcrs[pcr].present &&
+                            (!bank || bank->matching_prefix[pcr] == PCRSIM_NO_RECORD))
+                                return EXIT_DIFFERENCE;
+        }
+        return EXIT_OK;
 }
 
 void print_ima_notes(const struct pcrsim_ima_replay *ima, const struct replay_options *opt)
 {
         struct verdict_line lines[MAX_VERDICT_LINES];
-        size_t n = verdict_lines(ima, lines);
+        size_t n = verdict_lines(ima, opt->ima_expected, lines);
 
         for (size_t i = 0; i < n; i++) {
                 if (lines[i].warning)
@@ -255,10 +297,11 @@ void print_ima_notes(const struct pcrsim_ima_replay *ima, const struct replay_op
         }
 }
 
-void append_ima_text(const struct pcrsim_ima_replay *ima, struct pcrsim_strbuf *sb)
+void append_ima_text(const struct pcrsim_ima_replay *ima, const struct replay_options *opt,
+                     struct pcrsim_strbuf *sb)
 {
         struct verdict_line lines[MAX_VERDICT_LINES];
-        size_t n = verdict_lines(ima, lines);
+        size_t n = verdict_lines(ima, opt->ima_expected, lines);
 
         pcrsim_strbuf_printf(sb, "\nIMA\n");
         for (size_t i = 0; i < n; i++)

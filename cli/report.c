@@ -152,6 +152,36 @@ static json_t *boot_aggregate_section(const struct pcrsim_boot_aggregate *ba)
         return doc;
 }
 
+/* Per --ima-expected value: how many entries reproduce it, or null. */
+static json_t *expected_section(const struct pcrsim_ima_replay *ima,
+                                const struct pcrsim_pcr_set *expected)
+{
+        json_t *a = json_array();
+
+        for (uint32_t s = 0; a && expected && s < expected->bank_count; s++) {
+                const struct pcrsim_pcr_bank *want = &expected->banks[s];
+                const struct pcrsim_ima_bank *bank = pcrsim_ima_replay_bank(ima, want->alg);
+                char name[24];
+
+                pcrsim_alg_name(want->alg, name, sizeof(name));
+                for (uint32_t pcr = 0; pcr < PCRSIM_PCR_COUNT; pcr++) {
+                        json_t *e;
+
+                        if (!want->pcrs[pcr].present)
+                                continue;
+                        e = json_object();
+                        json_object_set_new(e, "bank", json_string(name));
+                        json_object_set_new(e, "pcr", json_integer(pcr));
+                        json_object_set_new(e, "value", hex(want->pcrs[pcr].digest, want->size));
+                        json_object_set_new(e, "matching_prefix",
+                                            index_or_null(bank ? bank->matching_prefix[pcr] :
+                                                                 PCRSIM_NO_RECORD));
+                        json_array_append_new(a, e);
+                }
+        }
+        return a;
+}
+
 static json_t *ima_section(const struct replay_options *opt, const struct pcrsim_ima_replay *ima)
 {
         const struct pcrsim_ima_list_info *info = &ima->info;
@@ -184,6 +214,7 @@ static json_t *ima_section(const struct replay_options *opt, const struct pcrsim
         json_object_set_new(doc, "field_errors", json_integer((json_int_t)ima->field_errors));
         json_object_set_new(doc, "first_field_error", index_or_null(ima->first_field_error));
         json_object_set_new(doc, "boot_aggregate", boot_aggregate_section(&ima->boot_aggregate));
+        json_object_set_new(doc, "expected", expected_section(ima, opt->ima_expected));
         return doc;
 }
 
