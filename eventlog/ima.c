@@ -12,7 +12,7 @@
         (4u + PCRSIM_MAX_DIGEST_SIZE + 4u + PCRSIM_MAX_IMA_TEMPLATE_NAME + 4u + \
          PCRSIM_MAX_IMA_TEMPLATE_DATA)
 
-/* Template digest sizes tried when the list does not say: SHA-1 in
+/* Template digest sizes tried when the options name none: SHA-1 in
  * binary_runtime_measurements, the bank's size in the per-bank lists. */
 static const uint16_t digest_sizes[] = { 20, 32, 48, 64 };
 
@@ -286,8 +286,8 @@ static enum pcrsim_error_code open_list(FILE *file, const void *data, size_t siz
                 goto fail;
         head = pcrsim_source_peek(&list->src);
         /* A binary list starts with a u32 PCR index, so its first byte is
-         * below 0x18 or zero; an ASCII list starts with a decimal digit or,
-         * for PCRs below 10, a space and a digit. */
+         * below 0x18. An ASCII list starts with a decimal digit, or with a
+         * space and a digit for PCRs below 10. */
         if ((head[0] >= '0' && head[0] <= '9') ||
             (head[0] == ' ' && pcrsim_source_available(&list->src) > 1 &&
              head[1] >= '0' && head[1] <= '9')) {

@@ -79,7 +79,7 @@ static size_t split(const char *text, size_t len, struct column *cols, size_t ma
 enum field_kind { KIND_HEX, KIND_DIGEST, KIND_STRING_NUL, KIND_STRING, KIND_U32, KIND_U16 };
 
 /*
- * How each field is printed and stored. NOTE: the decimal forms of iuid,
+ * Kind of each field: how the kernel prints it and stores it. NOTE: the decimal forms of iuid,
  * igid and imode, and xattrnames without a NUL, follow a reading of the
  * kernel's field code that no recorded evm-sig list has confirmed yet.
  */

@@ -104,7 +104,8 @@ enum pcrsim_error_code pcrsim_ima_list_next(struct pcrsim_ima_list *list,
                                             bool *have_entry,
                                             struct pcrsim_error *err);
 
-/* What the walker detected or was told, for reports. */
+/* Format facts that the walker detected or took from the options, for
+ * reports. */
 struct pcrsim_ima_list_info {
         enum pcrsim_ima_list_format format;
         uint16_t digest_alg;       /* TPM_ALG_ID of the template digests */

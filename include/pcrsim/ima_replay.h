@@ -12,10 +12,10 @@
 #include "pcrsim/replay.h"
 
 /*
- * How the kernel extends IMA entries into the PCR banks. Linux 5.8 and
- * later extend each bank with the template data hashed by the bank's own
- * algorithm; older kernels extend every bank with the SHA-1 template
- * digest, zero-padded to the bank's size.
+ * Rule by which the kernel extends IMA entries into the PCR banks. Linux
+ * 5.8 and later extend each bank with the template data hashed by the
+ * bank's own algorithm. Older kernels extend every bank with the SHA-1
+ * template digest, zero-padded to the bank's size.
  */
 enum pcrsim_ima_extend_rule {
         PCRSIM_IMA_EXTEND_AUTO,
@@ -23,12 +23,12 @@ enum pcrsim_ima_extend_rule {
         PCRSIM_IMA_EXTEND_SHA1_PADDED,
 };
 
-/* Why the AUTO rule chose what it chose. */
+/* Reason for the rule that AUTO chose. */
 enum pcrsim_ima_rule_reason {
         PCRSIM_IMA_RULE_GIVEN,            /* the options named the rule */
         PCRSIM_IMA_RULE_EXPECTED_VALUE,   /* it reproduces the expected PCR values */
         PCRSIM_IMA_RULE_BOOT_AGGREGATE,   /* the kernel era the boot_aggregate shows */
-        PCRSIM_IMA_RULE_DEFAULT,          /* nothing tells: the current kernels' rule */
+        PCRSIM_IMA_RULE_DEFAULT,          /* no evidence: the current kernels' rule */
 };
 
 enum pcrsim_boot_aggregate_verdict {
