@@ -75,10 +75,13 @@ static enum pcrsim_error_code read_name(struct pcrsim_reader *r, enum pcrsim_byt
         rc = read_u32(r, order, &len, "template name length", err);
         if (rc)
                 return rc;
-        if (len == 0 || len > PCRSIM_MAX_IMA_TEMPLATE_NAME)
+        if (len == 0)
                 return pcrsim_error_set(err, PCRSIM_ERR_INVALID, at, "template name length",
-                                        "template name length %u is outside 1-%u", len,
-                                        PCRSIM_MAX_IMA_TEMPLATE_NAME);
+                                        "template name length is 0");
+        if (len > PCRSIM_MAX_IMA_TEMPLATE_NAME)
+                return pcrsim_error_set(err, PCRSIM_ERR_LIMIT, at, "template name length",
+                                        "template name length %u exceeds the limit of %u bytes",
+                                        len, PCRSIM_MAX_IMA_TEMPLATE_NAME);
         rc = pcrsim_reader_bytes(r, len, &name, "template name", err);
         if (rc)
                 return rc;

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,8 +105,8 @@ static enum pcrsim_error_code sha1_template_digest(struct ima_context *c,
         }
         if (!e->data)
                 return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, e->offset, "template name",
-                                        "template \"%s\" cannot be rebuilt from an ASCII list, so its SHA-1 digest is unknown",
-                                        e->template_name);
+                                        "line %" PRIu64 ": template \"%s\" cannot be rebuilt from an ASCII list, so its SHA-1 digest is unknown",
+                                        e->line, e->template_name);
         return pcrsim_hasher_digest(&c->sha1, e->data, e->data_size, out, err);
 }
 
@@ -129,8 +131,8 @@ static enum pcrsim_error_code bank_digest(struct ima_context *c, uint32_t b,
         pcrsim_alg_name(bank->alg, name, sizeof(name));
         if (!e->data)
                 return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, e->offset, "template name",
-                                        "template \"%s\" cannot be rebuilt from an ASCII list, so bank %s cannot be replayed",
-                                        e->template_name, name);
+                                        "line %" PRIu64 ": template \"%s\" cannot be rebuilt from an ASCII list, so bank %s cannot be replayed",
+                                        e->line, e->template_name, name);
         return pcrsim_hasher_digest(&c->bank_hash[b], e->data, e->data_size, out, err);
 }
 
@@ -384,6 +386,14 @@ enum pcrsim_error_code pcrsim_replay_ima(struct pcrsim_ima_list *list,
                 rc = pcrsim_ima_list_next(list, e, &have, err);
                 if (rc || !have)
                         break;
+                /* An ASCII list gives its digest algorithm with the first
+                 * entry. */
+                if (!c->list_hash.md && out->info.digest_alg == 0) {
+                        pcrsim_ima_list_info(list, &out->info);
+                        rc = pcrsim_hasher_init(&c->list_hash, out->info.digest_alg, err);
+                        if (rc)
+                                break;
+                }
                 rc = replay_entry(c, e, err);
                 if (rc && err && err->record == PCRSIM_NO_RECORD) {
                         err->record = e->index;

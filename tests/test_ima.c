@@ -2,12 +2,13 @@
 /*
  * IMA list reader and replay tests on lists built byte by byte in memory.
  *
- * The layout follows the kernel's binary_runtime_measurements: per entry
- * a u32 PCR index, the template digest, a u32 template name length and the
- * name, then a u32 template data length and the template data, all in the
- * byte order of the kernel that wrote the list. The legacy "ima" template
- * has no template data length: the 20-byte file digest follows the name,
- * then a u32 file name length and the file name without its NUL.
+ * The layout follows the kernel's binary_runtime_measurements. Each entry
+ * is a u32 PCR index, the template digest, a u32 template name length and
+ * the name, then a u32 template data length and the template data. Every
+ * u32 is in the byte order of the kernel that wrote the list. The legacy
+ * "ima" template has no template data length: the 20-byte file digest
+ * follows the name, then a u32 file name length and the file name without
+ * its NUL.
  *
  * Every digest and PCR value below was computed with Python's hashlib by
  * a script that builds the same bytes (struct.pack for the lengths):
@@ -40,8 +41,8 @@
 #define ENTRY_NAME_LENGTH 24u
 #define ENTRY_NAME 28u
 
-/* Template digests of the entries, each sha1(template data) of the
- * little-endian form unless the name says otherwise. */
+/* Template digests of the entries: sha1 of the little-endian template
+ * data, unless the constant's name contains "big" or "sha256". */
 static const char boot_sha1[] = "4c68b17f29b5b18e86b4cdfc8cce464b3053c558";
 static const char boot_sha256[] = "f68a3cf2158858375e26c6688fdbb941448d07926c0f8ae694c13286bbc1a515";
 static const char sh_sha1[] = "7e254fbaa9d38c2bdea89f7ec7ec8380da8da6cd";
@@ -239,8 +240,8 @@ static void put_legacy_fill_entry(struct lb *b, bool big, const char *template_d
         put_legacy_entry(b, big, template_digest_hex, digest, name);
 }
 
-/* The list [boot_aggregate, /bin/sh, /etc/passwd] with SHA-1 template
- * digests; `offsets` receives the start of each entry and the end. */
+/* Writes the list [boot_aggregate, /bin/sh, /etc/passwd] with SHA-1
+ * template digests. `offsets` receives the start of each entry and the end. */
 static void three_entry_list(struct lb *b, bool big, size_t offsets[4])
 {
         lb_init(b);
@@ -404,24 +405,24 @@ static void expect_failure(const struct lb *b, const struct pcrsim_ima_options *
         free(r);
 }
 
-static void expect_hex(const uint8_t *value, size_t size, const char *hex, const char *what)
+static void expect_hex(const uint8_t *value, size_t size, const char *hex, const char *label)
 {
         char got[2 * PCRSIM_MAX_DIGEST_SIZE + 1];
 
-        cr_assert_not_null(value, "%s: no value", what);
+        cr_assert_not_null(value, "%s: no value", label);
         bytes_to_hex(value, size, got);
-        cr_expect_str_eq(got, hex, "%s: got %s, expected %s", what, got, hex);
+        cr_expect_str_eq(got, hex, "%s: got %s, expected %s", label, got, hex);
 }
 
 /* Checks PCR 10 of `alg` under the rule that the replay chose. */
 static void expect_pcr10(const struct pcrsim_ima_replay *r, uint16_t alg, const char *hex)
 {
         const struct pcrsim_ima_bank *bank = pcrsim_ima_replay_bank(r, alg);
-        char what[64];
+        char label[64];
 
         cr_assert_not_null(bank, "no bank 0x%04x in the replay", alg);
-        snprintf(what, sizeof(what), "PCR 10 of bank 0x%04x", alg);
-        expect_hex(pcrsim_ima_replay_value(r, bank, IMA_PCR), bank->size, hex, what);
+        snprintf(label, sizeof(label), "PCR 10 of bank 0x%04x", alg);
+        expect_hex(pcrsim_ima_replay_value(r, bank, IMA_PCR), bank->size, hex, label);
 }
 
 /* Checks PCR 10 of `alg` as computed under rule index 0 (per bank) or 1
@@ -430,12 +431,12 @@ static void expect_rule_value(const struct pcrsim_ima_replay *r, uint16_t alg, i
                               const char *hex)
 {
         const struct pcrsim_ima_bank *bank = pcrsim_ima_replay_bank(r, alg);
-        char what[80];
+        char label[80];
 
         cr_assert_not_null(bank, "no bank 0x%04x in the replay", alg);
-        snprintf(what, sizeof(what), "PCR 10 of bank 0x%04x under %s", alg,
+        snprintf(label, sizeof(label), "PCR 10 of bank 0x%04x under %s", alg,
                  rule ? "the SHA-1 padded rule" : "the per-bank rule");
-        expect_hex(bank->values[rule][IMA_PCR], bank->size, hex, what);
+        expect_hex(bank->values[rule][IMA_PCR], bank->size, hex, label);
 }
 
 static void expect_digest_field(const struct pcrsim_ima_field *field, const char *algo,
@@ -616,8 +617,9 @@ Test(ima_byte_order, big_endian_detected)
         size_t offsets[4];
         struct lb b;
 
-        /* A big-endian kernel writes every length in its own order, the
-         * field lengths inside the template data too, and hashes them so. */
+        /* A big-endian kernel writes every length in its own byte order,
+         * including the field lengths inside the template data, and hashes
+         * the template data in that form. */
         three_entry_list(&b, true, offsets);
         list = open_ok(&b, NULL);
         next_ok(list, &e);
@@ -781,6 +783,17 @@ Test(ima_digest_size, wrong_forced_digest_alg_fails)
 
 /* ---- violations and extend rules ---- */
 
+/* Sets `set` to one bank with only PCR 10 present. */
+static void expected_pcr10(struct pcrsim_pcr_set *set, uint16_t alg, const char *hex)
+{
+        struct pcrsim_pcr_bank *bank = &set->banks[set->bank_count++];
+
+        memset(bank, 0, sizeof(*bank));
+        bank->alg = alg;
+        bank->size = (uint16_t)hex_to_bytes(hex, bank->pcrs[IMA_PCR].digest, PCRSIM_MAX_DIGEST_SIZE);
+        bank->pcrs[IMA_PCR].present = true;
+}
+
 static void violation_list(struct lb *b)
 {
         lb_init(b);
@@ -823,19 +836,29 @@ Test(ima_rules, violation_sha1_padded)
         lb_free(&b);
 }
 
-Test(ima_rules, violation_both_rules_auto)
+Test(ima_rules, violation_both_rules_with_expected)
 {
+        struct pcrsim_ima_replay_options opts;
+        struct pcrsim_pcr_set *set = calloc(1, sizeof(*set));
         struct pcrsim_ima_replay *r;
         struct lb b;
 
+        /* With expected values, AUTO computes both rules to compare them. */
+        cr_assert_not_null(set);
         violation_list(&b);
-        r = replay_rule_ok(&b, PCRSIM_IMA_EXTEND_AUTO);
+        expected_pcr10(set, LB_SHA256, violation_sha256);
+        replay_options(&opts, PCRSIM_IMA_EXTEND_AUTO);
+        opts.expected = set;
+        r = replay_ok(&b, NULL, &opts);
         cr_expect_eq(r->violations, 1);
+        cr_expect_eq(r->rule, PCRSIM_IMA_EXTEND_PER_BANK);
+        cr_expect_eq(r->rule_reason, PCRSIM_IMA_RULE_EXPECTED_VALUE);
         expect_rule_value(r, LB_SHA1, 0, violation_sha1);
         expect_rule_value(r, LB_SHA1, 1, violation_sha1);
         expect_rule_value(r, LB_SHA256, 0, violation_sha256);
         expect_rule_value(r, LB_SHA256, 1, violation_sha256_padded);
         free(r);
+        free(set);
         lb_free(&b);
 }
 
@@ -850,23 +873,8 @@ Test(ima_rules, auto_rule_defaults_to_per_bank)
         cr_expect_eq(r->rule, PCRSIM_IMA_EXTEND_PER_BANK);
         cr_expect_eq(r->rule_reason, PCRSIM_IMA_RULE_DEFAULT);
         expect_pcr10(r, LB_SHA256, three_sha256);
-        /* AUTO computes both rules before it chooses. */
-        expect_rule_value(r, LB_SHA256, 0, three_sha256);
-        expect_rule_value(r, LB_SHA256, 1, three_sha256_padded);
-        expect_rule_value(r, LB_SHA1, 1, three_sha1);
         free(r);
         lb_free(&b);
-}
-
-/* Sets `set` to one bank with only PCR 10 present. */
-static void expected_pcr10(struct pcrsim_pcr_set *set, uint16_t alg, const char *hex)
-{
-        struct pcrsim_pcr_bank *bank = &set->banks[set->bank_count++];
-
-        memset(bank, 0, sizeof(*bank));
-        bank->alg = alg;
-        bank->size = (uint16_t)hex_to_bytes(hex, bank->pcrs[IMA_PCR].digest, PCRSIM_MAX_DIGEST_SIZE);
-        bank->pcrs[IMA_PCR].present = true;
 }
 
 Test(ima_rules, auto_rule_from_expected_value)
@@ -886,6 +894,8 @@ Test(ima_rules, auto_rule_from_expected_value)
         cr_expect_eq(r->rule, PCRSIM_IMA_EXTEND_SHA1_PADDED);
         cr_expect_eq(r->rule_reason, PCRSIM_IMA_RULE_EXPECTED_VALUE);
         expect_pcr10(r, LB_SHA256, three_sha256_padded);
+        expect_rule_value(r, LB_SHA256, 0, three_sha256);
+        expect_rule_value(r, LB_SHA1, 1, three_sha1);
         free(r);
         free(set);
         lb_free(&b);
@@ -1300,13 +1310,23 @@ Test(ima_ascii, empty_signature_without_space)
         struct pcrsim_ima_replay *r;
         struct lb b;
 
-        /* Hand-written lists often drop the space before an empty field. */
+        /* A list written by hand may drop the space before an empty field. */
         kinds_ascii_list(&b, "");
         r = replay_rule_ok(&b, PCRSIM_IMA_EXTEND_PER_BANK);
         cr_expect_eq(r->digest_mismatches, 0);
         expect_pcr10(r, LB_SHA256, kinds_sha256);
         free(r);
         lb_free(&b);
+}
+
+/* Returns PCR 10 of `alg` under the chosen rule, failing if the bank is
+ * missing. */
+static const uint8_t *chosen_pcr10(const struct pcrsim_ima_replay *r, uint16_t alg)
+{
+        const struct pcrsim_ima_bank *bank = pcrsim_ima_replay_bank(r, alg);
+
+        cr_assert_not_null(bank, "no bank 0x%04x in the replay", alg);
+        return pcrsim_ima_replay_value(r, bank, IMA_PCR);
 }
 
 Test(ima_ascii, same_values_as_binary)
@@ -1325,12 +1345,10 @@ Test(ima_ascii, same_values_as_binary)
 
         ascii = replay_rule_ok(&text, PCRSIM_IMA_EXTEND_PER_BANK);
         binary = replay_rule_ok(&b, PCRSIM_IMA_EXTEND_PER_BANK);
-        cr_expect_arr_eq(pcrsim_ima_replay_value(ascii, pcrsim_ima_replay_bank(ascii, LB_SHA256), IMA_PCR),
-                         pcrsim_ima_replay_value(binary, pcrsim_ima_replay_bank(binary, LB_SHA256), IMA_PCR),
-                         32, "ASCII and binary forms give different sha256 PCR 10 values");
-        cr_expect_arr_eq(pcrsim_ima_replay_value(ascii, pcrsim_ima_replay_bank(ascii, LB_SHA1), IMA_PCR),
-                         pcrsim_ima_replay_value(binary, pcrsim_ima_replay_bank(binary, LB_SHA1), IMA_PCR),
-                         20, "ASCII and binary forms give different sha1 PCR 10 values");
+        cr_expect_arr_eq(chosen_pcr10(ascii, LB_SHA256), chosen_pcr10(binary, LB_SHA256), 32,
+                         "ASCII and binary forms give different sha256 PCR 10 values");
+        cr_expect_arr_eq(chosen_pcr10(ascii, LB_SHA1), chosen_pcr10(binary, LB_SHA1), 20,
+                         "ASCII and binary forms give different sha1 PCR 10 values");
         free(ascii);
         free(binary);
         lb_free(&text);
@@ -1375,8 +1393,8 @@ Test(ima_ascii, unknown_template_sha1_only)
         struct pcrsim_ima_replay *r;
         struct lb b;
 
-        /* SHA-1 extends the logged template digest, so the data is not
-         * needed. */
+        /* The sha1 bank extends the logged template digest, so the
+         * template data is not needed. */
         unknown_template_ascii_list(&b);
         memset(&opts, 0, sizeof(opts));
         opts.rule = PCRSIM_IMA_EXTEND_PER_BANK;

@@ -59,7 +59,10 @@ struct pcrsim_ima_bank {
         uint16_t alg;
         uint16_t size;
         bool hashable;
-        /* Values under the per-bank rule [0] and the SHA-1 padded rule [1]. */
+        /* Values under the per-bank rule [0] and the SHA-1 padded rule [1].
+         * Use pcrsim_ima_replay_value(): the row of the rule not chosen is
+         * complete only when both were computed to the end, which happens
+         * when expected values were given to an AUTO replay. */
         uint8_t values[2][PCRSIM_PCR_COUNT][PCRSIM_MAX_DIGEST_SIZE];
         /* Shortest prefix of the list (entry count) whose replay equals the
          * expected value of each IMA PCR under the chosen rule, or
