@@ -11,7 +11,8 @@
  * its NUL.
  *
  * Every digest and PCR value below was computed with Python's hashlib by
- * a script that builds the same bytes (struct.pack for the lengths):
+ * tests/tools/ima-known-answers.py, which builds the same bytes with
+ * struct.pack:
  *   template digest = sha1(template data), or for "ima"
  *                     sha1(file digest || file name zero-padded to 256)
  *   per-bank rule:    PCR = H(PCR || H(template data)), violations 0xff * size
