@@ -12,6 +12,16 @@
         (4u + PCRSIM_MAX_DIGEST_SIZE + 4u + PCRSIM_MAX_IMA_TEMPLATE_NAME + 4u + \
          PCRSIM_MAX_IMA_TEMPLATE_DATA)
 
+/* Largest file window: one binary entry, or one ASCII line and its
+ * newline. */
+#define MAX_WINDOW (MAX_ENTRY > PCRSIM_MAX_IMA_LINE + 2u ? MAX_ENTRY : PCRSIM_MAX_IMA_LINE + 2u)
+
+/* Most bytes that --allow-partial-tail leaves out. A list copied while the
+ * kernel appended to it ends in at most one partial entry, and real
+ * entries are far smaller; more bytes mean a corrupted length field.
+ * NOTE: the bound is a judgement, not a kernel limit. */
+#define MAX_PARTIAL_TAIL 8192u
+
 /* Template digest sizes tried when the options name none: SHA-1 in
  * binary_runtime_measurements, the bank's size in the per-bank lists. */
 static const uint16_t digest_sizes[] = { 20, 32, 48, 64 };
@@ -48,22 +58,6 @@ static enum pcrsim_error_code read_u32(struct pcrsim_reader *r, enum pcrsim_byte
         return PCRSIM_OK;
 }
 
-/* Template names are built-in names or field lists: letters, digits, '-',
- * '_' and '|'. */
-static bool valid_template_name(const uint8_t *name, uint32_t len)
-{
-        if (len == 0)
-                return false;
-        for (uint32_t i = 0; i < len; i++) {
-                uint8_t c = name[i];
-
-                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                      (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '|'))
-                        return false;
-        }
-        return true;
-}
-
 static enum pcrsim_error_code read_name(struct pcrsim_reader *r, enum pcrsim_byte_order order,
                                         struct pcrsim_ima_entry *e, struct pcrsim_error *err)
 {
@@ -85,7 +79,7 @@ static enum pcrsim_error_code read_name(struct pcrsim_reader *r, enum pcrsim_byt
         rc = pcrsim_reader_bytes(r, len, &name, "template name", err);
         if (rc)
                 return rc;
-        if (!valid_template_name(name, len))
+        if (!pcrsim_ima_template_name_valid(name, len))
                 return pcrsim_error_set(err, PCRSIM_ERR_INVALID, at + 4, "template name",
                                         "the template name contains bytes other than letters, digits, '-', '_' and '|'");
         memcpy(e->template_name, name, len);
@@ -199,8 +193,9 @@ static enum pcrsim_error_code parse_entry(struct pcrsim_ima_list *list,
  * Tells whether the first entry parses with this digest size and byte
  * order: a PCR index of 0-23, then a valid template name after the digest.
  */
-static bool first_entry_fits(struct pcrsim_ima_list *list, uint16_t size,
-                             enum pcrsim_byte_order order)
+static enum pcrsim_error_code check_first_entry(struct pcrsim_ima_list *list, uint16_t size,
+                                                enum pcrsim_byte_order order,
+                                                struct pcrsim_error *err)
 {
         struct pcrsim_ima_entry e;
         struct pcrsim_reader r;
@@ -210,11 +205,51 @@ static bool first_entry_fits(struct pcrsim_ima_list *list, uint16_t size,
         list->info.byte_order = order;
         pcrsim_source_reader(&list->src, &r);
         memset(&e, 0, offsetof(struct pcrsim_ima_entry, fields));
-        if (read_u32(&r, order, &e.pcr, "PCR index", NULL) || e.pcr >= PCRSIM_PCR_COUNT ||
-            pcrsim_reader_skip(&r, size, "template digest", NULL))
-                return false;
-        rc = read_name(&r, order, &e, NULL);
-        return rc == PCRSIM_OK;
+        rc = read_u32(&r, order, &e.pcr, "PCR index", err);
+        if (rc)
+                return rc;
+        if (e.pcr >= PCRSIM_PCR_COUNT)
+                return pcrsim_error_set(err, PCRSIM_ERR_INVALID, 0, "PCR index",
+                                        "PCR index %u is outside 0-%u", e.pcr,
+                                        PCRSIM_PCR_COUNT - 1);
+        rc = pcrsim_reader_skip(&r, size, "template digest", err);
+        if (!rc)
+                rc = read_name(&r, order, &e, err);
+        return rc;
+}
+
+static bool first_entry_fits(struct pcrsim_ima_list *list, uint16_t size,
+                             enum pcrsim_byte_order order)
+{
+        return check_first_entry(list, size, order, NULL) == PCRSIM_OK;
+}
+
+/* Explains why the first entry fits no digest size and byte order: the
+ * error of the most common layout (SHA-1, little-endian) or of the one
+ * the options name. */
+static enum pcrsim_error_code explain_no_fit(struct pcrsim_ima_list *list,
+                                             const struct pcrsim_alg_info *given,
+                                             struct pcrsim_error *err)
+{
+        enum pcrsim_byte_order order = list->opts.byte_order == PCRSIM_BYTE_ORDER_BIG ?
+                                       PCRSIM_BYTE_ORDER_BIG : PCRSIM_BYTE_ORDER_LITTLE;
+        enum pcrsim_error_code rc;
+        size_t len;
+
+        rc = check_first_entry(list, given ? given->digest_size : 20, order, err);
+        if (rc == PCRSIM_OK)
+                return pcrsim_error_set(err, PCRSIM_ERR_INTERNAL, 0, NULL,
+                                        "the first entry fits, yet detection found no layout");
+        if (err) {
+                len = strlen(err->message);
+                snprintf(err->message + len, sizeof(err->message) - len,
+                         " (read as %s template digests, %s; no other layout%s fits either)",
+                         given ? given->name : "sha1",
+                         order == PCRSIM_BYTE_ORDER_BIG ? "big-endian" : "little-endian",
+                         given || list->opts.byte_order != PCRSIM_BYTE_ORDER_AUTO ?
+                         " the options allow" : "");
+        }
+        return rc == PCRSIM_ERR_TRUNCATED ? PCRSIM_ERR_INVALID : rc;
 }
 
 /* Finds the template digest size and byte order from the first entry,
@@ -227,6 +262,7 @@ static enum pcrsim_error_code detect_binary(struct pcrsim_ima_list *list,
         const struct pcrsim_alg_info *given = pcrsim_alg_by_id(list->opts.digest_alg);
         uint16_t found_size = 0;
         enum pcrsim_byte_order found_order = PCRSIM_BYTE_ORDER_LITTLE;
+        enum pcrsim_error_code rc;
         unsigned matches = 0;
 
         if (list->opts.digest_alg && !given)
@@ -249,10 +285,14 @@ static enum pcrsim_error_code detect_binary(struct pcrsim_ima_list *list,
                                 break;
                 }
         }
-        if (matches != 1)
+        if (matches == 0) {
+                rc = explain_no_fit(list, given, err);
+                if (err)
+                        err->code = rc;
+                return rc;
+        }
+        if (matches > 1)
                 return pcrsim_error_set(err, PCRSIM_ERR_INVALID, 0, "template digest",
-                                        matches == 0 ?
-                                        "the first entry does not parse as a binary IMA entry with any template digest size and byte order allowed; check the file, or set them with --ima-digest-alg and --ima-byte-order" :
                                         "the first entry parses with more than one template digest size or byte order; set them with --ima-digest-alg and --ima-byte-order");
         list->digest_size = found_size;
         list->info.byte_order = found_order;
@@ -277,7 +317,7 @@ static enum pcrsim_error_code open_list(FILE *file, const void *data, size_t siz
         if (opts)
                 list->opts = *opts;
         if (file)
-                pcrsim_source_init_file(&list->src, file, MAX_ENTRY);
+                pcrsim_source_init_file(&list->src, file, MAX_WINDOW);
         else
                 pcrsim_source_init_memory(&list->src, data, size);
         list->next_line = 1;
@@ -288,14 +328,15 @@ static enum pcrsim_error_code open_list(FILE *file, const void *data, size_t siz
         if (rc)
                 goto fail;
         head = pcrsim_source_peek(&list->src);
-        /* A binary list starts with a u32 PCR index, so its first byte is
-         * below 0x18. An ASCII list starts with a decimal digit, or with a
-         * space and a digit for PCRs below 10. */
-        if ((head[0] >= '0' && head[0] <= '9') ||
-            (head[0] == ' ' && pcrsim_source_available(&list->src) > 1 &&
-             head[1] >= '0' && head[1] <= '9')) {
+        /* A binary list starts with a u32 PCR index below 24, so its first
+         * byte is below 0x18 in either byte order. An ASCII list starts
+         * with printable text: the PCR index, right-aligned. */
+        if (head[0] >= 0x20 && head[0] < 0x7f) {
                 list->info.format = PCRSIM_IMA_ASCII;
                 list->info.byte_order = PCRSIM_BYTE_ORDER_LITTLE;
+                list->info.digest_alg = pcrsim_ima_ascii_digest_alg(head,
+                                                pcrsim_source_available(&list->src));
+                list->info.digest_alg_detected = true;
         } else {
                 list->info.format = PCRSIM_IMA_BINARY;
                 rc = detect_binary(list, err);
@@ -343,7 +384,8 @@ void pcrsim_ima_list_free(struct pcrsim_ima_list *list)
 static bool take_partial_tail(struct pcrsim_ima_list *list, enum pcrsim_error_code rc)
 {
         if (rc != PCRSIM_ERR_TRUNCATED || !list->opts.allow_partial_tail ||
-            pcrsim_source_more(&list->src))
+            pcrsim_source_more(&list->src) ||
+            pcrsim_source_available(&list->src) > MAX_PARTIAL_TAIL)
                 return false;
         list->info.partial_tail_offset = list->src.pos;
         list->info.partial_tail_size = pcrsim_source_available(&list->src);
@@ -371,9 +413,12 @@ static enum pcrsim_error_code binary_next(struct pcrsim_ima_list *list,
                         return PCRSIM_OK;
                 if (rc == PCRSIM_ERR_TRUNCATED && err) {
                         size_t len = strlen(err->message);
+                        bool small = pcrsim_source_available(&list->src) <= MAX_PARTIAL_TAIL;
 
                         snprintf(err->message + len, sizeof(err->message) - len,
-                                 " (the list ends in a partial entry; --allow-partial-tail replays the complete ones)");
+                                 small ? " (the list ends in a partial entry; --allow-partial-tail replays the complete ones)" :
+                                         " (the %zu bytes from this entry on are more than a partial last entry, so a length field is likely corrupted)",
+                                 pcrsim_source_available(&list->src));
                 }
                 return rc;
         }

@@ -191,6 +191,22 @@ static bool write_field(enum field_kind kind, const struct column *c, uint8_t *o
 
 #define MAX_COLUMNS (4u * PCRSIM_MAX_IMA_FIELDS)
 
+uint16_t pcrsim_ima_ascii_digest_alg(const uint8_t *text, size_t size)
+{
+        size_t i = 0, start;
+
+        while (i < size && text[i] == ' ')
+                i++;
+        while (i < size && text[i] >= '0' && text[i] <= '9')
+                i++;
+        if (i >= size || text[i] != ' ')
+                return 0;
+        start = ++i;
+        while (i < size && hex_value((char)text[i]) >= 0)
+                i++;
+        return (i - start) % 2 ? 0 : pcrsim_ima_alg_for_size((uint32_t)((i - start) / 2));
+}
+
 /* Joins columns first..last back into one (a file name with spaces). */
 static struct column join_columns(const struct column *cols, size_t first, size_t last)
 {
@@ -274,6 +290,29 @@ static enum pcrsim_error_code rebuild_legacy(struct pcrsim_ima_list *list, const
         return PCRSIM_OK;
 }
 
+/* Reports a column that does not decode as its field. */
+static enum pcrsim_error_code field_error(const struct line *l, const struct column *c,
+                                          const char *id, struct pcrsim_error *err)
+{
+        const char *why;
+        char message[96];
+
+        switch (field_kind(id)) {
+        case KIND_DIGEST:
+                why = "expected ALGORITHM:HEX with an even number of hex digits";
+                break;
+        case KIND_U32:
+        case KIND_U16:
+                why = "expected a decimal number in range";
+                break;
+        default:
+                why = "expected an even number of hex digits";
+                break;
+        }
+        snprintf(message, sizeof(message), "field %s: %s", id, why);
+        return line_error(l, c->text, id, message, err);
+}
+
 /* Rebuilds the template data of a non-legacy entry: per field a
  * little-endian u32 length and the field's bytes. */
 static enum pcrsim_error_code rebuild_fields(struct pcrsim_ima_list *list, const struct line *l,
@@ -287,10 +326,13 @@ static enum pcrsim_error_code rebuild_fields(struct pcrsim_ima_list *list, const
         for (size_t i = 0; i < n; i++) {
                 size_t size = field_size(field_kind(ids[i]), &f[i]);
 
-                if (size == SIZE_MAX || size > PCRSIM_MAX_IMA_TEMPLATE_DATA - total)
-                        return line_error(l, f[i].text, ids[i],
-                                          "the field does not decode as the template defines it",
-                                          err);
+                if (size == SIZE_MAX)
+                        return field_error(l, &f[i], ids[i], err);
+                if (size > PCRSIM_MAX_IMA_TEMPLATE_DATA - total)
+                        return pcrsim_error_set(err, PCRSIM_ERR_LIMIT,
+                                                l->offset + (uint64_t)(f[i].text - l->text), ids[i],
+                                                "line %" PRIu64 ": the template data exceeds the limit of %u bytes",
+                                                l->number, PCRSIM_MAX_IMA_TEMPLATE_DATA);
                 total += 4 + size;
         }
         rc = pcrsim_ima_scratch(list, total ? total : 1, err);
@@ -304,9 +346,7 @@ static enum pcrsim_error_code rebuild_fields(struct pcrsim_ima_list *list, const
                 list->scratch[pos + 2] = (uint8_t)(size >> 16);
                 list->scratch[pos + 3] = (uint8_t)(size >> 24);
                 if (!write_field(field_kind(ids[i]), &f[i], list->scratch + pos + 4))
-                        return line_error(l, f[i].text, ids[i],
-                                          "the field does not decode as the template defines it",
-                                          err);
+                        return field_error(l, &f[i], ids[i], err);
                 pos += 4 + size;
         }
         e->data = list->scratch;
@@ -326,14 +366,21 @@ static enum pcrsim_error_code parse_header(const struct line *l, const struct co
         if (!parse_decimal(&cols[0], UINT32_MAX, &e->pcr))
                 return line_error(l, cols[0].text, "PCR index", "the PCR index is not a number",
                                   err);
-        if (cols[1].len < 2 || cols[1].len > 2 * PCRSIM_MAX_DIGEST_SIZE ||
+        if (cols[1].len > 2 * PCRSIM_MAX_DIGEST_SIZE ||
             !decode_hex(cols[1].text, cols[1].len, e->digest))
                 return line_error(l, cols[1].text, "template digest",
                                   "the template digest is not hex of at most 64 bytes", err);
         e->digest_size = (uint16_t)(cols[1].len / 2);
-        if (cols[2].len == 0 || cols[2].len > PCRSIM_MAX_IMA_TEMPLATE_NAME)
+        if (!pcrsim_ima_alg_for_size(e->digest_size))
+                return line_error(l, cols[1].text, "template digest",
+                                  "the template digest is not 20, 32, 48 or 64 bytes long", err);
+        if (cols[2].len > PCRSIM_MAX_IMA_TEMPLATE_NAME ||
+            !pcrsim_ima_template_name_valid((const uint8_t *)cols[2].text, cols[2].len))
                 return line_error(l, cols[2].text, "template name",
-                                  "the template name is empty or too long", err);
+                                  memchr(cols[2].text, ':', cols[2].len) ?
+                                  "the template name column holds a digest, so the template name is missing" :
+                                  "the template name is empty, too long, or has characters other than letters, digits, '-', '_' and '|'",
+                                  err);
         memcpy(e->template_name, cols[2].text, cols[2].len);
         e->template_name[cols[2].len] = '\0';
         return PCRSIM_OK;
@@ -357,6 +404,9 @@ static enum pcrsim_error_code parse_line(struct pcrsim_ima_list *list, const str
         rc = parse_header(l, cols, count, e, err);
         if (rc)
                 return rc;
+        if (list->info.digest_alg && pcrsim_ima_alg_for_size(e->digest_size) != list->info.digest_alg)
+                return line_error(l, cols[1].text, "template digest",
+                                  "the template digest differs in size from the first line's", err);
         fields = pcrsim_ima_template_fields(e->template_name);
         if (!fields) {
                 /* Without its field list the data cannot be rebuilt; the
@@ -405,6 +455,11 @@ static enum pcrsim_error_code find_line(struct pcrsim_ima_list *list, size_t *le
                                                     PCRSIM_SOURCE_CHUNK : avail * 2, err);
                 if (rc)
                         return rc;
+                /* The window cannot grow further: never loop without reading. */
+                if (pcrsim_source_available(&list->src) == avail && pcrsim_source_more(&list->src))
+                        return pcrsim_error_set(err, PCRSIM_ERR_LIMIT, list->src.pos, "line",
+                                                "line %" PRIu64 " is longer than the limit of %u bytes",
+                                                list->next_line, PCRSIM_MAX_IMA_LINE);
         }
 }
 

@@ -46,6 +46,14 @@ enum pcrsim_error_code pcrsim_ima_ascii_next(struct pcrsim_ima_list *list,
                                              bool *have_entry,
                                              struct pcrsim_error *err);
 
+/* Returns the TPM_ALG_ID of the template digest on the first line of an
+ * ASCII list (from the length of its hex column), or 0. */
+uint16_t pcrsim_ima_ascii_digest_alg(const uint8_t *text, size_t size);
+
+/* Tells whether a template name has only letters, digits, '-', '_' and
+ * '|', as built-in names and field lists do. */
+bool pcrsim_ima_template_name_valid(const uint8_t *name, size_t len);
+
 /* Returns the TPM_ALG_ID of a template digest size, or 0. */
 uint16_t pcrsim_ima_alg_for_size(uint32_t size);
 

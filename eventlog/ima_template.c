@@ -57,6 +57,20 @@ const char *pcrsim_ima_template_fields(const char *template_name)
         return count ? template_name : NULL;
 }
 
+bool pcrsim_ima_template_name_valid(const uint8_t *name, size_t len)
+{
+        if (len == 0)
+                return false;
+        for (size_t i = 0; i < len; i++) {
+                uint8_t c = name[i];
+
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                      (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '|'))
+                        return false;
+        }
+        return true;
+}
+
 uint16_t pcrsim_ima_alg_for_size(uint32_t size)
 {
         switch (size) {

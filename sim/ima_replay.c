@@ -325,6 +325,10 @@ static enum pcrsim_error_code replay_entry(struct ima_context *c,
         bool violation = all_zero(e->digest, e->digest_size);
         enum pcrsim_error_code rc = PCRSIM_OK;
 
+        if (e->pcr >= PCRSIM_PCR_COUNT && e->line)
+                return pcrsim_error_set(err, PCRSIM_ERR_INVALID, e->offset, "PCR index",
+                                        "line %" PRIu64 ": PCR index %u is outside 0-%u",
+                                        e->line, e->pcr, PCRSIM_PCR_COUNT - 1);
         if (e->pcr >= PCRSIM_PCR_COUNT)
                 return pcrsim_error_set(err, PCRSIM_ERR_INVALID, e->offset, "PCR index",
                                         "PCR index %u is outside 0-%u", e->pcr,

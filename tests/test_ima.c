@@ -1570,3 +1570,95 @@ Test(ima_boot_aggregate, other_verdicts)
         free(r);
         lb_free(&b);
 }
+
+/* ---- inputs that a malformed-input run showed were mishandled ---- */
+
+Test(ima_regressions, corrupted_length_not_a_partial_tail)
+{
+        static const enum pcrsim_error_code truncated[] = { PCRSIM_ERR_TRUNCATED, PCRSIM_OK };
+        struct pcrsim_ima_options opts = { .allow_partial_tail = true };
+        struct pcrsim_error err;
+        size_t offsets[4];
+        struct lb b;
+
+        /* A data length of 0xFFFFFF in the middle leaves far more bytes
+         * than one partial entry: a corrupted list, not a growing one. */
+        three_entry_list(&b, false, offsets);
+        for (int i = 0; i < 100; i++)
+                put_ng_entry(&b, false, passwd_sha1, 0x33, "/etc/passwd");
+        lb_put_u32(&b, offsets[1] + 4 + 20 + 4 + 6, 0xFFFFFF);
+        expect_failure(&b, &opts, truncated, offsets[1], b.len, &err);
+        cr_expect(strstr(err.message, "corrupted") != NULL, "%s", err.message);
+        lb_free(&b);
+}
+
+Test(ima_regressions, ascii_digest_sizes_checked)
+{
+        static const enum pcrsim_error_code invalid[] = { PCRSIM_ERR_INVALID, PCRSIM_OK };
+        struct pcrsim_error err;
+        struct lb b;
+
+        lb_init(&b);
+        text_append(&b, "10 %s ima-ng sha256:%s boot_aggregate\n", boot_sha1, repeat_hex("11", 32));
+        text_append(&b, "10 00 ima-ng sha256:%s /bin/sh\n", repeat_hex("22", 32));
+        expect_failure(&b, NULL, invalid, 0, b.len, &err);
+        cr_expect(strstr(err.message, "line 2") != NULL, "%s", err.message);
+        cr_expect(strstr(err.message, "20, 32, 48 or 64") != NULL, "%s", err.message);
+        lb_free(&b);
+}
+
+Test(ima_regressions, ascii_template_name_checked)
+{
+        static const enum pcrsim_error_code invalid[] = { PCRSIM_ERR_INVALID, PCRSIM_OK };
+        struct pcrsim_error err;
+        struct lb b;
+
+        lb_init(&b);
+        text_append(&b, "10 %s ima\x1b[31m sha256:%s boot_aggregate\n", boot_sha1,
+                    repeat_hex("11", 32));
+        expect_failure(&b, NULL, invalid, 0, b.len, &err);
+        cr_expect(strchr(err.message, '\x1b') == NULL, "control byte echoed: %s", err.message);
+        lb_free(&b);
+
+        lb_init(&b);
+        text_append(&b, "10 %s sha256:%s boot_aggregate\n", boot_sha1, repeat_hex("11", 32));
+        expect_failure(&b, NULL, invalid, 0, b.len, &err);
+        cr_expect(strstr(err.message, "template name is missing") != NULL, "%s", err.message);
+        lb_free(&b);
+}
+
+Test(ima_regressions, ascii_pcr_error_names_line)
+{
+        static const enum pcrsim_error_code invalid[] = { PCRSIM_ERR_INVALID, PCRSIM_OK };
+        struct pcrsim_error err;
+        struct lb b;
+
+        lb_init(&b);
+        text_append(&b, "10 %s ima-ng sha256:%s boot_aggregate\n", boot_sha1, repeat_hex("11", 32));
+        text_append(&b, "24 %s ima-ng sha256:%s /bin/sh\n", sh_sha1, repeat_hex("22", 32));
+        expect_failure(&b, NULL, invalid, 0, b.len, &err);
+        cr_expect(strstr(err.message, "line 2") != NULL, "%s", err.message);
+        lb_free(&b);
+}
+
+Test(ima_regressions, ascii_digest_alg_known_at_open)
+{
+        struct pcrsim_ima_options opts = { 0 };
+        struct pcrsim_ima_list_info info;
+        struct pcrsim_ima_list *list;
+        struct lb b;
+
+        char template_digest[2 * 48 + 1];
+
+        /* The CLI chooses its banks before the first entry is read.
+         * repeat_hex() returns one static buffer, hence the copy. */
+        snprintf(template_digest, sizeof(template_digest), "%s", repeat_hex("ab", 48));
+        lb_init(&b);
+        text_append(&b, "10 %s ima-ng sha256:%s boot_aggregate\n", template_digest,
+                    repeat_hex("11", 32));
+        cr_assert_eq(pcrsim_ima_list_open_memory(b.data, b.len, &opts, &list, NULL), PCRSIM_OK);
+        pcrsim_ima_list_info(list, &info);
+        cr_expect_eq(info.digest_alg, LB_SHA384);
+        pcrsim_ima_list_free(list);
+        lb_free(&b);
+}
