@@ -7,10 +7,10 @@ Usage: make-ima-list.py ENTRIES OUTPUT
 
 The second form writes entries until the list is at least BYTES long.
 The list has the layout of binary_runtime_measurements on a little-endian
-machine, with SHA-1 template digests. Its ENTRIES entries all extend PCR 10:
-first a boot_aggregate with an all-zero sha256 digest field (IMA found no
-TPM), then file measurements of paths of 30 to 60 bytes, each with the
-SHA-256 of its path as a stand-in file digest.
+machine, with SHA-1 template digests. All entries extend PCR 10. The first
+is a boot_aggregate with an all-zero sha256 digest field (IMA found no
+TPM). The rest measure paths of 30 to 60 bytes, each with the SHA-256 of
+its path as a stand-in file digest.
 Each template digest is the SHA-1 of its template data, so a replay that
 checks template digests finds no mismatch. The output depends only on
 ENTRIES (or BYTES), and the list of N entries is the first N entries of

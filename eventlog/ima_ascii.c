@@ -295,7 +295,7 @@ static enum pcrsim_error_code field_error(const struct line *l, const struct col
                                           const char *id, struct pcrsim_error *err)
 {
         const char *why;
-        char message[96];
+        char message[160];
 
         switch (field_kind(id)) {
         case KIND_DIGEST:
@@ -309,7 +309,7 @@ static enum pcrsim_error_code field_error(const struct line *l, const struct col
                 why = "expected an even number of hex digits";
                 break;
         }
-        snprintf(message, sizeof(message), "field %s: %s", id, why);
+        snprintf(message, sizeof(message), "field %.15s: %s", id, why);
         return line_error(l, c->text, id, message, err);
 }
 

@@ -123,7 +123,11 @@ void pcrsim_ima_decode_fields(struct pcrsim_ima_entry *entry, enum pcrsim_byte_o
                                  (int)id_len, list, size);
                         return;
                 }
-                snprintf(f->id, sizeof(f->id), "%.*s", (int)id_len, list);
+                /* Field ids are at most "xattrlengths", so they fit. */
+                if (id_len >= sizeof(f->id))
+                        id_len = sizeof(f->id) - 1;
+                memcpy(f->id, list, id_len);
+                f->id[id_len] = '\0';
                 f->data = entry->data + pos;
                 f->size = size;
                 pos += size;

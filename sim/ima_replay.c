@@ -128,11 +128,12 @@ static enum pcrsim_error_code bank_digest(struct ima_context *c, uint32_t b,
                 memcpy(out, e->digest, bank->size);
                 return PCRSIM_OK;
         }
-        pcrsim_alg_name(bank->alg, name, sizeof(name));
-        if (!e->data)
+        if (!e->data) {
+                pcrsim_alg_name(bank->alg, name, sizeof(name));
                 return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, e->offset, "template name",
                                         "line %" PRIu64 ": template \"%s\" cannot be rebuilt from an ASCII list, so bank %s cannot be replayed",
                                         e->line, e->template_name, name);
+        }
         return pcrsim_hasher_digest(&c->bank_hash[b], e->data, e->data_size, out, err);
 }
 
