@@ -68,5 +68,6 @@ void cli_close_input(FILE *f);
 
 /* Subcommands. Each returns an exit code. */
 int cmd_replay(int argc, char **argv);
+int cmd_events(int argc, char **argv);
 
 #endif

@@ -14,7 +14,8 @@ static const char main_usage[] =
         "Offline TPM PCR simulator: recompute PCR values from TCG event logs.\n"
         "\n"
         "Commands:\n"
-        "  replay     replay a TCG event log and print the PCR values\n"
+        "  replay     replay a TCG event log (and an IMA list) and print the PCRs\n"
+        "  events     print every event with its decoded data and digest checks\n"
         "  help       print help for a command\n"
         "\n"
         "Options:\n"
@@ -30,6 +31,7 @@ static const struct {
         int (*run)(int argc, char **argv);
 } commands[] = {
         { "replay", cmd_replay },
+        { "events", cmd_events },
 };
 
 static int run_command(const char *name, int argc, char **argv)

@@ -432,3 +432,43 @@ const uint8_t *pcrsim_ima_replay_value(const struct pcrsim_ima_replay *r,
 {
         return bank->values[r->rule == PCRSIM_IMA_EXTEND_SHA1_PADDED][pcr];
 }
+
+enum pcrsim_error_code pcrsim_ima_check_entry(const struct pcrsim_ima_entry *e, uint16_t alg,
+                                              struct pcrsim_digest_check *out,
+                                              struct pcrsim_error *err)
+{
+        uint8_t computed[PCRSIM_MAX_DIGEST_SIZE];
+        struct pcrsim_hasher h;
+        enum pcrsim_error_code rc;
+
+        memset(out, 0, sizeof(*out));
+        out->verdict = PCRSIM_DIGEST_NOT_CHECKABLE;
+        if (all_zero(e->digest, e->digest_size)) {
+                snprintf(out->reason, sizeof(out->reason),
+                         "violation: an all-zero template digest, extended as all ones");
+                return PCRSIM_OK;
+        }
+        if (!e->data) {
+                snprintf(out->reason, sizeof(out->reason),
+                         "the template data cannot be rebuilt from an ASCII list");
+                return PCRSIM_OK;
+        }
+        rc = pcrsim_hasher_init(&h, alg, err);
+        if (rc)
+                return rc;
+        if (!h.md || h.size != e->digest_size) {
+                snprintf(out->reason, sizeof(out->reason), "no hash function for this digest");
+                pcrsim_hasher_free(&h);
+                return PCRSIM_OK;
+        }
+        rc = pcrsim_hasher_digest(&h, e->data, e->data_size, computed, err);
+        pcrsim_hasher_free(&h);
+        if (rc)
+                return rc;
+        out->verdict = memcmp(computed, e->digest, e->digest_size) == 0 ? PCRSIM_DIGEST_VALID :
+                                                                          PCRSIM_DIGEST_INVALID;
+        if (out->verdict == PCRSIM_DIGEST_INVALID)
+                snprintf(out->reason, sizeof(out->reason),
+                         "the template digest is not the hash of the template data");
+        return PCRSIM_OK;
+}

@@ -10,6 +10,7 @@
 #include "pcrsim/limits.h"
 #include "pcrsim/pcrs.h"
 #include "pcrsim/replay.h"
+#include "pcrsim/verify.h"
 
 /*
  * Rule by which the kernel extends IMA entries into the PCR banks. Linux
@@ -127,5 +128,15 @@ const struct pcrsim_ima_bank *pcrsim_ima_replay_bank(const struct pcrsim_ima_rep
  * chose. */
 const uint8_t *pcrsim_ima_replay_value(const struct pcrsim_ima_replay *r,
                                        const struct pcrsim_ima_bank *bank, uint32_t pcr);
+
+/*
+ * Checks one entry's template digest against its template data hashed by
+ * `alg` (the list's template digest algorithm). Violations (all-zero
+ * digests) and ASCII entries whose data cannot be rebuilt are
+ * NOT_CHECKABLE, with the reason.
+ */
+enum pcrsim_error_code pcrsim_ima_check_entry(const struct pcrsim_ima_entry *entry, uint16_t alg,
+                                              struct pcrsim_digest_check *out,
+                                              struct pcrsim_error *err);
 
 #endif
