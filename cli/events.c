@@ -26,7 +26,7 @@ struct events_options {
         const char *name;
 };
 
-/* What a dump found, for the exit code. */
+/* Counts of a dump, for the exit code. */
 struct events_result {
         unsigned long events;
         unsigned long invalid_digests;
@@ -272,7 +272,11 @@ static const char *verdict_tag(json_t *digests)
                 valid = valid || strcmp(v, "valid") == 0;
                 deviation = deviation || strcmp(v, "known-deviation") == 0;
         }
-        return invalid ? "INVALID" : deviation ? "known deviation" : valid ? "valid" : "not checkable";
+        if (invalid)
+                return "INVALID";
+        if (deviation)
+                return "known deviation";
+        return valid ? "valid" : "not checkable";
 }
 
 static void text_record(json_t *rec, struct pcrsim_strbuf *sb)
@@ -330,7 +334,8 @@ static int write_document(json_t *doc, const struct events_options *opt, struct 
         return sb->failed ? EXIT_SYSTEM : EXIT_OK;
 }
 
-/* Reads the whole input: a dump holds every event anyway. */
+/* Reads the whole input, because the dump document keeps every event in
+ * memory anyway. */
 static uint8_t *read_all(const struct events_options *opt, size_t *size, int *exit_code)
 {
         FILE *in = cli_open_input(opt->input, exit_code);

@@ -22,7 +22,7 @@
 #define EV_EFI_VARIABLE_BOOT2 0x8000000Cu
 #define EV_EFI_VARIABLE_AUTHORITY 0x800000E0u
 
-/* What an event's digest should be the hash of. */
+/* Rule for the bytes that an event's digest should be the hash of. */
 struct rule {
         enum pcrsim_digest_verdict when_unmatched; /* INVALID, or NOT_CHECKABLE */
         const uint8_t *bytes;

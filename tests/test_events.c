@@ -138,7 +138,7 @@ static bool yaml_parses(const char *text, size_t size)
         return ok;
 }
 
-/* Lists whose manifest says "truncated entry" although every entry is
+/* Lists whose manifest states "truncated entry" although every entry is
  * complete; the last one is an IMA violation (see test_ima_vectors.c). */
 static bool complete_despite_manifest(const char *path)
 {
