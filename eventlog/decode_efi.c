@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/bio.h>
 #include <openssl/x509.h>
 
 #include "eventlog/decode_internal.h"
@@ -148,22 +149,36 @@ static void decode_load_option(json_t *obj, const char *var, const uint8_t *data
         set(obj, "VariableData", option);
 }
 
+/* Returns an X.509 name in the RFC 2253 form that the signature list
+ * decoder also uses, or NULL. */
+static json_t *rfc2253_name(const X509_NAME *name)
+{
+        BIO *bio = BIO_new(BIO_s_mem());
+        json_t *text = NULL;
+        char *data;
+        long len;
+
+        if (bio && X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) >= 0) {
+                len = BIO_get_mem_data(bio, &data);
+                text = json_stringn(data, (size_t)len);
+        }
+        BIO_free(bio);
+        return text;
+}
+
 /* Sets subject and issuer of a DER X.509 certificate, or a diagnostic. */
 static void describe_certificate(json_t *obj, const uint8_t *der, size_t size)
 {
         const unsigned char *p = der;
         X509 *cert = d2i_X509(NULL, &p, (long)size);
-        char name[512];
 
         if (!cert || p != der + size) {
                 decode_diag(obj, "the certificate does not parse as DER X.509");
                 X509_free(cert);
                 return;
         }
-        X509_NAME_oneline(X509_get_subject_name(cert), name, sizeof(name));
-        set(obj, "subject", json_string(name));
-        X509_NAME_oneline(X509_get_issuer_name(cert), name, sizeof(name));
-        set(obj, "issuer", json_string(name));
+        set(obj, "subject", rfc2253_name(X509_get_subject_name(cert)));
+        set(obj, "issuer", rfc2253_name(X509_get_issuer_name(cert)));
         X509_free(cert);
 }
 

@@ -22,16 +22,46 @@
 #define EV_EFI_VARIABLE_BOOT2 0x8000000Cu
 #define EV_EFI_VARIABLE_AUTHORITY 0x800000E0u
 
+/*
+ * Known deviations from the digest rules of the TCG PC Client Platform
+ * Firmware Profile, all seen in real logs. An event that matches one is
+ * reported as a known deviation, not as tampering.
+ */
+enum deviation {
+        DEVIATION_NONE,
+        DEVIATION_VARIABLE_BOOT_WHOLE,
+        DEVIATION_AUTHORITY_SIGNATURE_DATA,
+        DEVIATION_AUTHORITY_PADDED,
+        DEVIATION_PLATFORM_CONFIG_FLAGS,
+};
+
+static const char *const deviations[] = {
+        [DEVIATION_NONE] = "",
+        /* Seen in firmware of HP, Dell and AMD server platforms. */
+        [DEVIATION_VARIABLE_BOOT_WHOLE] =
+                "the firmware hashed the whole UEFI_VARIABLE_DATA, not only the variable's data, as several vendors' firmware does",
+        /* Seen with shim releases before 15.3. */
+        [DEVIATION_AUTHORITY_SIGNATURE_DATA] =
+                "older shim releases hash only the EFI_SIGNATURE_DATA of an authority event",
+        /* Seen with shim releases before 15.3 on Ubuntu, RHEL 8 and Debian 10 era systems. */
+        [DEVIATION_AUTHORITY_PADDED] =
+                "older shim releases log 6 bytes after the UEFI_VARIABLE_DATA of an authority event, and its digest does not cover the logged bytes",
+        /* Seen with OVMF (edk2) and Google Compute Engine firmware. */
+        [DEVIATION_PLATFORM_CONFIG_FLAGS] =
+                "OVMF (edk2) and Google Compute Engine firmware log EV_PLATFORM_CONFIG_FLAGS data that is not what they measured",
+};
+
 /* Rule for the bytes that an event's digest should be the hash of. */
 struct rule {
         enum pcrsim_digest_verdict when_unmatched; /* INVALID, or NOT_CHECKABLE */
         const uint8_t *bytes;
         size_t size;
-        /* A second input that known software hashes instead, with the
-         * reason reported when it matches. */
+        /* A second input that known software hashes instead. */
         const uint8_t *alt_bytes;
         size_t alt_size;
-        const char *alt_reason;
+        enum deviation alt_deviation;
+        /* The deviation to report when neither input matches. */
+        enum deviation unmatched_deviation;
         const char *reason; /* why the digest is not checkable, or NULL */
         uint8_t buffer[64];
 };
@@ -79,6 +109,22 @@ static bool variable_data(const struct pcrsim_event *ev, const uint8_t **data, s
         *data = ev->data + 32 + 2 * name_len;
         *size = (size_t)data_len;
         return true;
+}
+
+/* Tells whether a UEFI_VARIABLE_DATA is followed by exactly `extra`
+ * bytes after its variable data. */
+static bool variable_data_padded(const struct pcrsim_event *ev, size_t extra)
+{
+        uint64_t name_len = 0, data_len = 0;
+
+        if (ev->data_size < 32 + extra)
+                return false;
+        for (int i = 7; i >= 0; i--) {
+                name_len = name_len << 8 | ev->data[16 + i];
+                data_len = data_len << 8 | ev->data[24 + i];
+        }
+        return name_len <= (ev->data_size - 32) / 2 &&
+               data_len == ev->data_size - 32 - 2 * name_len - extra;
 }
 
 static bool is_utf16_text(const uint8_t *p, size_t size)
@@ -194,14 +240,16 @@ static void choose_rule(struct pcrsim_verifier *v, const struct pcrsim_event *ev
                 checkable(r, data, size);
                 r->alt_bytes = ev->data;
                 r->alt_size = ev->data_size;
-                r->alt_reason = "some firmware hashes the whole UEFI_VARIABLE_DATA instead of the variable's data";
+                r->alt_deviation = DEVIATION_VARIABLE_BOOT_WHOLE;
                 return;
         case EV_EFI_VARIABLE_AUTHORITY:
                 checkable(r, ev->data, ev->data_size);
                 if (variable_data(ev, &data, &size)) {
                         r->alt_bytes = data;
                         r->alt_size = size;
-                        r->alt_reason = "older shim releases hash only the EFI_SIGNATURE_DATA of their authority events";
+                        r->alt_deviation = DEVIATION_AUTHORITY_SIGNATURE_DATA;
+                } else if (variable_data_padded(ev, 6)) {
+                        r->unmatched_deviation = DEVIATION_AUTHORITY_PADDED;
                 }
                 return;
         case EV_IPL:
@@ -211,6 +259,10 @@ static void choose_rule(struct pcrsim_verifier *v, const struct pcrsim_event *ev
                 tag_rule(ev, r);
                 return;
         case EV_PLATFORM_CONFIG_FLAGS:
+                r->bytes = ev->data;
+                r->size = ev->data_size;
+                r->unmatched_deviation = DEVIATION_PLATFORM_CONFIG_FLAGS;
+                return;
         case EV_COMPACT_HASH:
         case EV_NONHOST_INFO:
                 r->bytes = ev->data;
@@ -250,10 +302,15 @@ static enum pcrsim_error_code check_one(const struct rule *r, const struct pcrsi
                 rc = pcrsim_hasher_digest(&h, r->alt_bytes, r->alt_size, hash, err);
                 if (!rc && memcmp(hash, d->bytes, d->size) == 0) {
                         out->verdict = PCRSIM_DIGEST_KNOWN_DEVIATION;
-                        snprintf(out->reason, sizeof(out->reason), "%s", r->alt_reason);
+                        snprintf(out->reason, sizeof(out->reason), "%s",
+                                 deviations[r->alt_deviation]);
                 }
         }
-        if (!rc && out->verdict == PCRSIM_DIGEST_NOT_CHECKABLE) {
+        if (!rc && out->verdict == PCRSIM_DIGEST_NOT_CHECKABLE && r->unmatched_deviation) {
+                out->verdict = PCRSIM_DIGEST_KNOWN_DEVIATION;
+                snprintf(out->reason, sizeof(out->reason), "%s",
+                         deviations[r->unmatched_deviation]);
+        } else if (!rc && out->verdict == PCRSIM_DIGEST_NOT_CHECKABLE) {
                 out->verdict = r->when_unmatched;
                 snprintf(out->reason, sizeof(out->reason), "%s",
                          r->when_unmatched == PCRSIM_DIGEST_INVALID ?
