@@ -66,6 +66,12 @@ FILE *cli_open_input(const char *path, int *exit_code);
 /* Closes what cli_open_input() opened. */
 void cli_close_input(FILE *f);
 
+struct json_t;
+
+/* Returns a digest of at most PCRSIM_MAX_DIGEST_SIZE bytes as a lower-case
+ * hex JSON string. */
+struct json_t *cli_digest_json(const uint8_t *bytes, size_t size);
+
 /* Subcommands. Each returns an exit code. */
 int cmd_replay(int argc, char **argv);
 int cmd_events(int argc, char **argv);

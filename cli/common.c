@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "cli/cli.h"
 #include "pcrsim/limits.h"
 
@@ -310,4 +312,16 @@ void cli_close_input(FILE *f)
 {
         if (f && f != stdin)
                 fclose(f);
+}
+
+json_t *cli_digest_json(const uint8_t *bytes, size_t size)
+{
+        char text[2 * PCRSIM_MAX_DIGEST_SIZE + 1];
+
+        if (size > PCRSIM_MAX_DIGEST_SIZE)
+                size = PCRSIM_MAX_DIGEST_SIZE;
+        for (size_t i = 0; i < size; i++)
+                snprintf(text + 2 * i, 3, "%02x", bytes[i]);
+        text[2 * size] = '\0';
+        return json_string(text);
 }

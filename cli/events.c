@@ -118,15 +118,6 @@ static int parse_options(int argc, char **argv, struct events_options *opt)
         return -1;
 }
 
-static json_t *hex(const uint8_t *bytes, size_t size)
-{
-        char text[2 * PCRSIM_MAX_DIGEST_SIZE + 1];
-
-        for (size_t i = 0; i < size; i++)
-                snprintf(text + 2 * i, 3, "%02x", bytes[i]);
-        text[2 * size] = '\0';
-        return json_string(text);
-}
 
 static bool pcr_selected(const struct events_options *opt, uint32_t pcr)
 {
@@ -150,7 +141,7 @@ static json_t *tcg_record(const struct pcrsim_event *ev, const struct pcrsim_dig
 
                 pcrsim_alg_name(ev->digests[i].alg, name, sizeof(name));
                 json_object_set_new(d, "AlgorithmId", json_string(name));
-                json_object_set_new(d, "Digest", hex(ev->digests[i].bytes, ev->digests[i].size));
+                json_object_set_new(d, "Digest", cli_digest_json(ev->digests[i].bytes, ev->digests[i].size));
                 json_object_set_new(d, "Verdict", json_string(pcrsim_digest_verdict_name(checks[i].verdict)));
                 if (checks[i].reason[0])
                         json_object_set_new(d, "Reason", json_string(checks[i].reason));
@@ -219,7 +210,7 @@ static json_t *ima_record(const struct pcrsim_ima_entry *e, const struct pcrsim_
         json_object_set_new(rec, "PCRIndex", json_integer(e->pcr));
         json_object_set_new(rec, "TemplateName", json_string(e->template_name));
         json_object_set_new(digest, "AlgorithmId", json_string(name));
-        json_object_set_new(digest, "Digest", hex(e->digest, e->digest_size));
+        json_object_set_new(digest, "Digest", cli_digest_json(e->digest, e->digest_size));
         json_object_set_new(digest, "Verdict", json_string(pcrsim_digest_verdict_name(check->verdict)));
         if (check->reason[0])
                 json_object_set_new(digest, "Reason", json_string(check->reason));

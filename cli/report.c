@@ -8,15 +8,6 @@
 #include "cli/replay.h"
 #include "pcrsim/alg.h"
 
-static json_t *hex(const uint8_t *bytes, size_t size)
-{
-        char text[2 * PCRSIM_MAX_DIGEST_SIZE + 1];
-
-        for (size_t i = 0; i < size; i++)
-                snprintf(text + 2 * i, 3, "%02x", bytes[i]);
-        text[2 * size] = '\0';
-        return json_string(text);
-}
 
 static json_t *index_or_null(uint64_t index)
 {
@@ -48,7 +39,7 @@ static json_t *pcr_values(const struct pcrsim_pcr_set *set)
                         if (!bank->pcrs[pcr].present)
                                 continue;
                         snprintf(key, sizeof(key), "%u", pcr);
-                        json_object_set_new(values, key, hex(bank->pcrs[pcr].digest, bank->size));
+                        json_object_set_new(values, key, cli_digest_json(bank->pcrs[pcr].digest, bank->size));
                 }
                 pcrsim_alg_name(bank->alg, name, sizeof(name));
                 json_object_set_new(doc, name, values);
@@ -145,9 +136,9 @@ static json_t *boot_aggregate_section(const struct pcrsim_boot_aggregate *ba)
 
         json_object_set_new(doc, "verdict", json_string(verdict_name(ba->verdict)));
         json_object_set_new(doc, "algorithm", ba->algo[0] ? json_string(ba->algo) : json_null());
-        json_object_set_new(doc, "logged", ba->size ? hex(ba->logged, ba->size) : json_null());
-        json_object_set_new(doc, "over_pcrs_0_7", computed ? hex(ba->over_0_7, ba->size) : json_null());
-        json_object_set_new(doc, "over_pcrs_0_9", computed ? hex(ba->over_0_9, ba->size) : json_null());
+        json_object_set_new(doc, "logged", ba->size ? cli_digest_json(ba->logged, ba->size) : json_null());
+        json_object_set_new(doc, "over_pcrs_0_7", computed ? cli_digest_json(ba->over_0_7, ba->size) : json_null());
+        json_object_set_new(doc, "over_pcrs_0_9", computed ? cli_digest_json(ba->over_0_9, ba->size) : json_null());
         json_object_set_new(doc, "suspect_pcrs", pcr_array(ba->suspect_pcrs));
         return doc;
 }
@@ -172,7 +163,7 @@ static json_t *expected_section(const struct pcrsim_ima_replay *ima,
                         e = json_object();
                         json_object_set_new(e, "bank", json_string(name));
                         json_object_set_new(e, "pcr", json_integer(pcr));
-                        json_object_set_new(e, "value", hex(want->pcrs[pcr].digest, want->size));
+                        json_object_set_new(e, "value", cli_digest_json(want->pcrs[pcr].digest, want->size));
                         json_object_set_new(e, "matching_prefix",
                                             index_or_null(bank ? bank->matching_prefix[pcr] :
                                                                  PCRSIM_NO_RECORD));
