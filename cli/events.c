@@ -270,6 +270,25 @@ static const char *verdict_tag(json_t *digests)
         return valid ? "valid" : "not checkable";
 }
 
+/*
+ * Appends text from event data for a terminal: C0 and C1 control
+ * characters and DEL become \xNN, so that data cannot forge lines or send
+ * escape sequences.
+ */
+static void append_safe(struct pcrsim_strbuf *sb, const char *text)
+{
+        const unsigned char *p = (const unsigned char *)(text ? text : "");
+
+        for (; *p; p++) {
+                if (*p < 0x20 || *p == 0x7f)
+                        pcrsim_strbuf_printf(sb, "\\x%02x", *p);
+                else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+                        pcrsim_strbuf_printf(sb, "\\u%04x", *++p);
+                else
+                        pcrsim_strbuf_append(sb, (const char *)p, 1);
+        }
+}
+
 static void text_record(json_t *rec, struct pcrsim_strbuf *sb)
 {
         json_t *event = json_object_get(rec, "Event"), *num = json_object_get(rec, "EventNum");
@@ -288,9 +307,10 @@ static void text_record(json_t *rec, struct pcrsim_strbuf *sb)
                 json_incref(digests);
         }
         snprintf(pcr_text, sizeof(pcr_text), pcr == 0xFFFFFFFF ? "-" : "%lld", (long long)pcr);
-        pcrsim_strbuf_printf(sb, "%6lld  PCR %2s  %-34s %s  [%s]\n", (long long)json_integer_value(num),
-                             pcr_text, type, json_string_value(json_object_get(event, "summary")),
-                             verdict_tag(digests));
+        pcrsim_strbuf_printf(sb, "%6lld  PCR %2s  %-34s ", (long long)json_integer_value(num),
+                             pcr_text, type);
+        append_safe(sb, json_string_value(json_object_get(event, "summary")));
+        pcrsim_strbuf_printf(sb, "  [%s]\n", verdict_tag(digests));
         json_array_foreach(digests, i, d) {
                 const char *v = json_string_value(json_object_get(d, "Verdict"));
 
@@ -301,8 +321,11 @@ static void text_record(json_t *rec, struct pcrsim_strbuf *sb)
         }
         json_decref(digests);
         diags = json_object_get(event, "diagnostics");
-        json_array_foreach(diags, i, d)
-                pcrsim_strbuf_printf(sb, "        ! %s\n", json_string_value(d));
+        json_array_foreach(diags, i, d) {
+                pcrsim_strbuf_append(sb, "        ! ", 10);
+                append_safe(sb, json_string_value(d));
+                pcrsim_strbuf_append(sb, "\n", 1);
+        }
 }
 
 static int write_document(json_t *doc, const struct events_options *opt, struct pcrsim_strbuf *sb)

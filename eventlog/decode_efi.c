@@ -287,6 +287,17 @@ void decode_efi_variable(json_t *obj, const struct pcrsim_event *ev)
                 return;
         }
         name = decode_utf16(name16, (size_t)name_len * 2);
+        for (uint64_t i = 0; i < name_len; i++) {
+                if (name16[2 * i] == 0 && name16[2 * i + 1] == 0) {
+                        /* The text shown stops at the NUL, so the name must
+                         * not be read as the variable it starts like. */
+                        decode_diag(obj, "UnicodeName has a NUL at character %" PRIu64 " of %" PRIu64 ", so its text is cut there",
+                                    i, name_len);
+                        json_decref(name);
+                        name = decode_hex(name16, (size_t)name_len * 2, HEX_MAX);
+                        break;
+                }
+        }
         set(obj, "VariableName", guid_json(guid));
         if (pcrsim_guid_name(guid))
                 set(obj, "VariableNameGuid", json_string(pcrsim_guid_name(guid)));
@@ -477,7 +488,9 @@ void decode_efi_gpt(json_t *obj, const struct pcrsim_event *ev)
         pcrsim_reader_le32(&h, &entry_size, "SizeOfPartitionEntry", NULL);
         set(obj, "Signature", decode_ascii(header, 8));
         set(obj, "DiskGUID", guid_json(header + 56));
-        set(obj, "NumberOfPartitions", json_integer((json_int_t)count));
+        set(obj, "NumberOfPartitions", json_sprintf("%" PRIu64, count));
+        decode_summary(obj, "GPT disk %s, %" PRIu64 " partitions",
+                       json_string_value(json_object_get(obj, "DiskGUID")), count);
         if (entry_size < GPT_ENTRY_MIN || count > pcrsim_reader_remaining(&r) / entry_size) {
                 decode_diag(obj, "partition entries of %u bytes, %" PRIu64 " of them, do not fit in the event data",
                             entry_size, count);

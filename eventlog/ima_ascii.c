@@ -445,10 +445,25 @@ static enum pcrsim_error_code find_line(struct pcrsim_ima_list *list, size_t *le
                         return pcrsim_error_set(err, PCRSIM_ERR_LIMIT, list->src.pos, "line",
                                                 "line %" PRIu64 " is longer than the limit of %u bytes",
                                                 list->next_line, PCRSIM_MAX_IMA_LINE);
-                if (!pcrsim_source_more(&list->src)) {
-                        *len = avail;
-                        *consumed = avail;
+                if (!pcrsim_source_more(&list->src) && avail == 0) {
+                        *len = 0;
+                        *consumed = 0;
                         return PCRSIM_OK;
+                }
+                if (!pcrsim_source_more(&list->src)) {
+                        /* The kernel ends every line with a newline, so a
+                         * last line without one was cut off. */
+                        if (list->opts.allow_partial_tail && avail <= PCRSIM_MAX_IMA_LINE) {
+                                list->info.partial_tail_offset = list->src.pos;
+                                list->info.partial_tail_size = avail;
+                                *len = 0;
+                                *consumed = 0;
+                                return PCRSIM_OK;
+                        }
+                        return pcrsim_error_set(err, PCRSIM_ERR_TRUNCATED, list->src.pos + avail,
+                                                "line",
+                                                "line %" PRIu64 " has no newline, so the list ends in a partial line; --allow-partial-tail replays the complete ones",
+                                                list->next_line);
                 }
                 searched = avail;
                 rc = pcrsim_source_fill(&list->src, avail < PCRSIM_SOURCE_CHUNK ?

@@ -63,6 +63,8 @@ struct rule {
         /* The deviation to report when neither input matches. */
         enum deviation unmatched_deviation;
         const char *reason; /* why the digest is not checkable, or NULL */
+        /* What a valid digest does not vouch for, or NULL. */
+        const char *valid_note;
         uint8_t buffer[64];
 };
 
@@ -241,6 +243,7 @@ static void choose_rule(struct pcrsim_verifier *v, const struct pcrsim_event *ev
                 r->alt_bytes = ev->data;
                 r->alt_size = ev->data_size;
                 r->alt_deviation = DEVIATION_VARIABLE_BOOT_WHOLE;
+                r->valid_note = "the digest covers the variable's data only, not its name or GUID";
                 return;
         case EV_EFI_VARIABLE_AUTHORITY:
                 checkable(r, ev->data, ev->data_size);
@@ -298,6 +301,8 @@ static enum pcrsim_error_code check_one(const struct rule *r, const struct pcrsi
         rc = pcrsim_hasher_digest(&h, r->bytes, r->size, hash, err);
         if (!rc && memcmp(hash, d->bytes, d->size) == 0) {
                 out->verdict = PCRSIM_DIGEST_VALID;
+                if (r->valid_note)
+                        snprintf(out->reason, sizeof(out->reason), "%s", r->valid_note);
         } else if (!rc && r->alt_bytes) {
                 rc = pcrsim_hasher_digest(&h, r->alt_bytes, r->alt_size, hash, err);
                 if (!rc && memcmp(hash, d->bytes, d->size) == 0) {

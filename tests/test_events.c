@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <yaml.h>
 
+#include "logbuilder.h"
 #include "manifest.h"
 #include "testutil.h"
 
@@ -358,4 +359,92 @@ Test(events, lab_boots_digests)
                 tu_result_free(&res);
                 free(log);
         }
+}
+
+/* Appends a UEFI_VARIABLE_DATA with an ASCII name given as UTF-16 (the
+ * name may contain NULs, so its length is explicit). */
+static void put_variable(struct lb *b, const char *name, size_t name_len, const void *data,
+                         size_t size)
+{
+        static const uint8_t global_variable[16] = { 0x61, 0xdf, 0xe4, 0x8b, 0xca, 0x93, 0xd2, 0x11,
+                                                     0xaa, 0x0d, 0x00, 0xe0, 0x98, 0x03, 0x2b, 0x8c };
+
+        lb_bytes(b, global_variable, 16);
+        lb_u32(b, (uint32_t)name_len);
+        lb_u32(b, 0);
+        lb_u32(b, (uint32_t)size);
+        lb_u32(b, 0);
+        for (size_t i = 0; i < name_len; i++)
+                lb_u16(b, (uint8_t)name[i]);
+        lb_bytes(b, data, size);
+}
+
+static char *write_log_with_event(const char *dir, uint32_t pcr, uint32_t type, const struct lb *data)
+{
+        static const uint16_t algs[] = { LB_SHA256 };
+        static const uint16_t sizes[] = { 32 };
+        struct lb_digest d = lb_digest_fill(LB_SHA256, 32, 0x5a);
+        struct lb b;
+        char *path;
+
+        lb_init(&b);
+        lb_specid(&b, algs, sizes, 1, 2, 0);
+        lb_agile_record(&b, pcr, type, &d, 1, data->data, (uint32_t)data->len);
+        path = tu_write_file(dir, "log.bin", b.data, b.len);
+        lb_free(&b);
+        return path;
+}
+
+Test(events, text_cannot_be_forged)
+{
+        static const char description[] = "x\n     2  PCR  7  EV_EFI_VARIABLE_DRIVER_CONFIG  SecureBoot enabled  [valid]\n\x1b[8m";
+        char *dir = tu_tmpdir(), *path;
+        const char *args[] = { "events", NULL, NULL };
+        struct tu_result res;
+        struct lb option, var;
+
+        /* A Boot0000 load option whose description carries a newline, a
+         * forged event line and an escape sequence. */
+        lb_init(&option);
+        lb_u32(&option, 1);
+        lb_u16(&option, 4);
+        for (size_t i = 0; i < sizeof(description); i++)
+                lb_u16(&option, (uint8_t)description[i]);
+        lb_bytes(&option, "\x7f\xff\x04\x00", 4);
+        lb_init(&var);
+        put_variable(&var, "Boot0000", 8, option.data, option.len);
+        path = write_log_with_event(dir, 1, 0x80000002, &var);
+        args[1] = path;
+        cr_assert(tu_run(&res, args, TIMEOUT));
+        cr_expect_eq(res.exit_code, 0, "%s", res.err);
+        cr_expect(strchr(res.out, '\x1b') == NULL, "an escape byte reached the output");
+        cr_expect(strstr(res.out, "\n     2  PCR") == NULL, "a forged line appears:\n%s", res.out);
+        cr_expect(strstr(res.out, "\\x0a") != NULL, "the newline is not shown escaped:\n%s", res.out);
+        tu_result_free(&res);
+        lb_free(&option);
+        lb_free(&var);
+        free(path);
+        tu_rmtree(dir);
+}
+
+Test(events, nul_in_variable_name_reported)
+{
+        char *dir = tu_tmpdir(), *path;
+        const char *args[] = { "events", NULL, NULL };
+        struct tu_result res;
+        struct lb var;
+
+        /* "SecureBoot\0Evil" must not be shown as SecureBoot. */
+        lb_init(&var);
+        put_variable(&var, "SecureBoot\0Evil", 15, "\x01", 1);
+        path = write_log_with_event(dir, 7, 0x80000001, &var);
+        args[1] = path;
+        cr_assert(tu_run(&res, args, TIMEOUT));
+        cr_expect_eq(res.exit_code, 0, "%s", res.err);
+        cr_expect(strstr(res.out, "SecureBoot enabled") == NULL, "%s", res.out);
+        cr_expect(strstr(res.out, "has a NUL at character 10") != NULL, "%s", res.out);
+        tu_result_free(&res);
+        lb_free(&var);
+        free(path);
+        tu_rmtree(dir);
 }

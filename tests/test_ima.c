@@ -1662,3 +1662,31 @@ Test(ima_regressions, ascii_digest_alg_known_at_open)
         pcrsim_ima_list_free(list);
         lb_free(&b);
 }
+
+Test(ima_regressions, ascii_last_line_without_newline)
+{
+        static const enum pcrsim_error_code truncated[] = { PCRSIM_ERR_TRUNCATED, PCRSIM_OK };
+        struct pcrsim_ima_options opts = { .allow_partial_tail = true };
+        struct pcrsim_ima_replay_options ropts;
+        struct pcrsim_ima_replay *r;
+        struct pcrsim_error err;
+        size_t first;
+        struct lb b;
+
+        /* The kernel ends every line with a newline: a last line without
+         * one is a list cut off while it was copied. */
+        lb_init(&b);
+        text_append(&b, "10 %s ima-ng sha256:%s boot_aggregate\n", boot_sha1, repeat_hex("11", 32));
+        first = b.len;
+        text_append(&b, "10 %s ima-ng sha256:%s /bin/s", sh_sha1, repeat_hex("22", 32));
+        expect_failure(&b, NULL, truncated, b.len, b.len, &err);
+        cr_expect(strstr(err.message, "line 2 has no newline") != NULL, "%s", err.message);
+
+        replay_options(&ropts, PCRSIM_IMA_EXTEND_PER_BANK);
+        r = replay_ok(&b, &opts, &ropts);
+        cr_expect_eq(r->entry_count, 1);
+        cr_expect_eq(r->info.partial_tail_offset, first);
+        cr_expect_eq(r->info.partial_tail_size, b.len - first);
+        free(r);
+        lb_free(&b);
+}
