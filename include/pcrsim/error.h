@@ -56,7 +56,8 @@ enum pcrsim_error_code pcrsim_error_set(struct pcrsim_error *err,
 enum pcrsim_error_code pcrsim_error_setv(struct pcrsim_error *err,
                                          enum pcrsim_error_code code,
                                          uint64_t offset, const char *field,
-                                         const char *fmt, va_list ap);
+                                         const char *fmt, va_list ap)
+        __attribute__((format(printf, 5, 0)));
 
 /*
  * Writes "NAME: event N at offset 0xHEX: MESSAGE" into `buf` ("entry N"
