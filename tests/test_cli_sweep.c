@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * A sample of damaged copies of every TCG event log and IMA list, run
- * through the CLI: each copy cut at the record boundaries of the first 50
- * records and at 64 random lengths, and with one byte flipped at those
- * boundaries. Every run must end with exit status 0 or 2, never a signal,
- * and an exit status 2 must come with a message that names an offset.
+ * Runs damaged copies of every TCG event log and IMA list through the CLI.
+ * Each file is cut at the record boundaries of its first 50 records and at
+ * 64 random lengths, and gets one byte flipped at those boundaries. Every
+ * run must end with exit status 0 or 2, never a signal, and an exit status
+ * 2 must come with a message that names an offset.
  */
 #include <stdio.h>
 #include <stdlib.h>
