@@ -19,8 +19,10 @@
  * the locality-4 indicator of TPM 2.0 Part 1, "PCR Initialization". */
 #define HCRTM_LOCALITY 4u
 
-static void init_banks(struct pcrsim_replay *out, const struct pcrsim_tcglog *log,
-                       EVP_MD **mds)
+static enum pcrsim_error_code init_banks(struct pcrsim_replay *out,
+                                         const struct pcrsim_tcglog *log,
+                                         struct pcrsim_hasher *hashers,
+                                         struct pcrsim_error *err)
 {
         const struct pcrsim_specid *specid = pcrsim_tcglog_specid(log);
 
@@ -40,13 +42,16 @@ static void init_banks(struct pcrsim_replay *out, const struct pcrsim_tcglog *lo
         for (uint32_t i = 0; i < out->bank_count; i++) {
                 struct pcrsim_replay_bank *bank = &out->banks[i];
 
-                mds[i] = pcrsim_hash_fetch(bank->alg);
-                bank->hashable = mds[i] != NULL;
+                /* One context per bank, reused for every extend. */
+                if (pcrsim_hasher_init(&hashers[i], bank->alg, err))
+                        return PCRSIM_ERR_NOMEM;
+                bank->hashable = hashers[i].md != NULL;
                 for (uint32_t pcr = 0; pcr < PCRSIM_PCR_COUNT; pcr++) {
                         pcrsim_pcr_reset_value(pcr, bank->values[pcr], bank->size);
                         bank->first_missing_event[pcr] = PCRSIM_NO_RECORD;
                 }
         }
+        return PCRSIM_OK;
 }
 
 static bool pcr0_extended(const struct pcrsim_replay *out)
@@ -113,7 +118,8 @@ static const struct pcrsim_digest *find_digest(const struct pcrsim_event *ev,
         return NULL;
 }
 
-static enum pcrsim_error_code extend_event(struct pcrsim_replay *out, EVP_MD **mds,
+static enum pcrsim_error_code extend_event(struct pcrsim_replay *out,
+                                           struct pcrsim_hasher *hashers,
                                            const struct pcrsim_event *ev,
                                            struct pcrsim_error *err)
 {
@@ -132,9 +138,9 @@ static enum pcrsim_error_code extend_event(struct pcrsim_replay *out, EVP_MD **m
                 }
                 bank->touched |= 1u << ev->pcr;
                 bank->extend_count[ev->pcr]++;
-                if (!mds[i])
+                if (!hashers[i].md)
                         continue;
-                rc = pcrsim_hash_extend(mds[i], bank->values[ev->pcr], d->bytes, err);
+                rc = pcrsim_hasher_extend(&hashers[i], bank->values[ev->pcr], d->bytes, err);
                 if (rc) {
                         if (err)
                                 err->record = ev->index;
@@ -145,7 +151,8 @@ static enum pcrsim_error_code extend_event(struct pcrsim_replay *out, EVP_MD **m
         return PCRSIM_OK;
 }
 
-static enum pcrsim_error_code replay_event(struct pcrsim_replay *out, EVP_MD **mds,
+static enum pcrsim_error_code replay_event(struct pcrsim_replay *out,
+                                           struct pcrsim_hasher *hashers,
                                            const struct pcrsim_event *ev,
                                            struct pcrsim_error *err)
 {
@@ -174,14 +181,14 @@ static enum pcrsim_error_code replay_event(struct pcrsim_replay *out, EVP_MD **m
         }
         if (ev->type == PCRSIM_EV_EFI_HCRTM_EVENT && ev->pcr == 0)
                 set_pcr0_start(out, ev, PCRSIM_PCR0_HCRTM, HCRTM_LOCALITY);
-        return extend_event(out, mds, ev, err);
+        return extend_event(out, hashers, ev, err);
 }
 
 enum pcrsim_error_code pcrsim_replay_tcglog(struct pcrsim_tcglog *log,
                                             struct pcrsim_replay *out,
                                             struct pcrsim_error *err)
 {
-        EVP_MD *mds[PCRSIM_MAX_ALGORITHMS] = { 0 };
+        struct pcrsim_hasher hashers[PCRSIM_MAX_ALGORITHMS] = { 0 };
         enum pcrsim_error_code rc;
         struct pcrsim_event ev;
         bool have_event;
@@ -191,21 +198,20 @@ enum pcrsim_error_code pcrsim_replay_tcglog(struct pcrsim_tcglog *log,
         out->first_no_pcr_event = PCRSIM_NO_RECORD;
         out->pcr0_start_event = PCRSIM_NO_RECORD;
         out->first_ignored_start_event = PCRSIM_NO_RECORD;
-        init_banks(out, log, mds);
-
-        for (;;) {
+        rc = init_banks(out, log, hashers, err);
+        while (!rc) {
                 rc = pcrsim_tcglog_next(log, &ev, &have_event, err);
                 if (rc || !have_event)
                         break;
-                rc = replay_event(out, mds, &ev, err);
+                rc = replay_event(out, hashers, &ev, err);
                 if (rc)
                         break;
         }
         if (!rc)
                 out->zero_padding = pcrsim_tcglog_zero_padding(log, &out->padding_offset,
                                                                &out->padding_size);
-        for (uint32_t i = 0; i < out->bank_count; i++)
-                EVP_MD_free(mds[i]);
+        for (uint32_t i = 0; i < PCRSIM_MAX_ALGORITHMS; i++)
+                pcrsim_hasher_free(&hashers[i]);
         return rc;
 }
 
