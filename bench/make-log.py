@@ -4,7 +4,7 @@
 
 Usage: make-log.py RECORDS OUTPUT
 
-The log declares sha1 and sha256 and holds RECORDS EV_EFI_ACTION records
+The log declares sha1 and sha256 and contains RECORDS EV_EFI_ACTION records
 spread over PCRs 0-15, each with 32 bytes of event data. The digests are
 fixed filler bytes: the benchmark measures parsing and extending, not
 whether the digests match their data.

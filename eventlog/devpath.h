@@ -11,7 +11,7 @@
  * Internal to the readers: renders an EFI device path (UEFI 2.10, chapter
  * 10) in the UEFI text notation, for example
  * "PciRoot(0x0)/Pci(0x2,0x0)/HD(1,GPT,<guid>,0x800,0x100000)/File(\EFI\BOOT\BOOTX64.EFI)".
- * `data` holds the device path nodes; `base` is the input offset of
+ * `data` contains the device path nodes; `base` is the input offset of
  * data[0], for errors. Rendering stops at an End Entire node; nodes after
  * it are an error. A path of zero bytes renders as the empty string.
  * Unknown node types render as "Path(type,subtype,hexdata)".

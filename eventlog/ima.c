@@ -16,7 +16,7 @@
  * newline. */
 #define MAX_WINDOW (MAX_ENTRY > PCRSIM_MAX_IMA_LINE + 2u ? MAX_ENTRY : PCRSIM_MAX_IMA_LINE + 2u)
 
-/* Most bytes that --allow-partial-tail leaves out. A list copied while the
+/* Maximum number of bytes that --allow-partial-tail leaves out. A list copied while the
  * kernel appended to it ends in at most one partial entry, and real
  * entries are far smaller; more bytes mean a corrupted length field.
  * NOTE: the bound is a judgement, not a kernel limit. */

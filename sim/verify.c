@@ -63,7 +63,7 @@ struct rule {
         /* The deviation to report when neither input matches. */
         enum deviation unmatched_deviation;
         const char *reason; /* why the digest is not checkable, or NULL */
-        /* What a valid digest does not vouch for, or NULL. */
+        /* Caveat reported with a valid digest, or NULL. */
         const char *valid_note;
         uint8_t buffer[64];
 };

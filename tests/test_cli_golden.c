@@ -172,7 +172,7 @@ static void hex(const uint8_t *bytes, size_t len, char *out)
                 snprintf(out + 2 * i, 3, "%02x", bytes[i]);
 }
 
-/* Checks that a pcr-reader JSON map holds exactly the hex values of
+/* Checks that a pcr-reader JSON map contains exactly the hex values of
  * `expected` (an object of "0".."23" to hex). */
 static void expect_same_values(const char *json_text, json_t *expected, const char *what)
 {

@@ -661,7 +661,7 @@ static bool reason_is_partial_tail(const char *reason)
 }
 
 /*
- * Lists whose manifest says "truncated entry" although their bytes are
+ * Lists whose manifest states "truncated entry" although their bytes are
  * complete: every entry ends exactly at the end of the file (checked with
  * a separate Python parser), and the "invalidated" entry only has an
  * all-zero template digest, which IMA uses for violations. They must be

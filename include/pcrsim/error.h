@@ -25,10 +25,10 @@ enum pcrsim_error_code {
 
 /*
  * Description of one failure. Library functions fill it only when they
- * fail; on success they leave it untouched. `offset` is the byte offset
- * of the offending field from the start of the input, `record` the
- * zero-based index of the record (event) that contains it, `field` the
- * name of that field; each is absent when it does not apply.
+ * fail, and leave it untouched on success. `offset` is the byte offset of
+ * the offending field from the start of the input. `record` is the
+ * zero-based index of the record (event) that contains it, and `field` the
+ * name of that field. Each is absent when it does not apply.
  */
 struct pcrsim_error {
         enum pcrsim_error_code code;

@@ -32,7 +32,7 @@
  * buffers keep real entries below a few kilobytes. */
 #define PCRSIM_MAX_IMA_TEMPLATE_DATA (16u * 1024u * 1024u)
 
-/* Longest line of an ASCII IMA list: the template data in hex, plus the
+/* Maximum length of a line of an ASCII IMA list: the template data in hex, plus the
  * other columns. */
 #define PCRSIM_MAX_IMA_LINE (2u * PCRSIM_MAX_IMA_TEMPLATE_DATA + 4096u)
 

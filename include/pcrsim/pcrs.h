@@ -10,8 +10,8 @@
 
 /*
  * A set of PCR values per bank: what replay produces, what the writers
- * print, and later what reference readers return. A bank holds up to 24
- * values; `present` tells which PCRs the set contains.
+ * print, and later what reference readers return. A bank contains up to
+ * 24 values, and `present` marks the PCRs that the set contains.
  */
 struct pcrsim_pcr_value {
         bool present;

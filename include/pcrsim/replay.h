@@ -69,9 +69,9 @@ struct pcrsim_replay {
  * (one SHA-1 bank for a SHA-1 log). Initial values follow the TCG PC
  * Client Platform Firmware Profile; EV_NO_ACTION records are never
  * extended. A bank whose hash OpenSSL lacks is walked, not computed.
- * Fails on a malformed record, a PCR index above 23 other than 0xFFFFFFFF,
- * or a StartupLocality event without a valid locality; `err` then names
- * the event.
+ * Fails on a malformed record, on a PCR index above 23 other than
+ * 0xFFFFFFFF, or on a StartupLocality event without a valid locality.
+ * `err` then names the event.
  */
 enum pcrsim_error_code pcrsim_replay_tcglog(struct pcrsim_tcglog *log,
                                             struct pcrsim_replay *out,
@@ -91,7 +91,7 @@ bool pcrsim_replay_bank_complete(const struct pcrsim_replay_bank *bank,
 
 /*
  * Adds the PCRs in `pcr_mask` of `bank` to `set` as a new bank. Fails with
- * PCRSIM_ERR_LIMIT when `set` already holds the maximum number of banks.
+ * PCRSIM_ERR_LIMIT when `set` already contains the maximum number of banks.
  */
 enum pcrsim_error_code pcrsim_replay_add_to_set(const struct pcrsim_replay_bank *bank,
                                                 uint32_t pcr_mask,
