@@ -1,10 +1,10 @@
-/* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Runs damaged copies of every TCG event log and IMA list through the CLI.
- * Each file is cut at the record boundaries of its first 50 records and at
- * 64 random lengths, and gets one byte flipped at those boundaries. Every
- * run must end with exit status 0 or 2, never a signal, and an exit status
- * 2 must come with a message that names an offset.
+ * Runs cut copies of every TCG event log and IMA list through the CLI:
+ * each file is cut at every field boundary of its first 50 records and at
+ * 64 random lengths. Every run must end with exit status 0 or 2, never a
+ * signal, and an exit status 2 must come with a message that names an
+ * offset. Byte mutations at every field boundary run in-process, through
+ * the library, in test_shared_vectors.c and test_ima_vectors.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,41 +12,13 @@
 
 #include <criterion/criterion.h>
 
+#include "boundaries.h"
 #include "manifest.h"
-#include "pcrsim/ima.h"
-#include "pcrsim/tcglog.h"
 #include "testutil.h"
 
 #define RECORDS 50
 #define RANDOM_LENGTHS 64
 #define TIMEOUT 30
-
-/* Offsets where the first records start, from a walk of the whole file. */
-static size_t boundaries(const uint8_t *data, size_t size, bool ima, size_t *out, size_t max)
-{
-        struct pcrsim_ima_options opts = { 0 };
-        struct pcrsim_ima_list *list = NULL;
-        struct pcrsim_tcglog *log = NULL;
-        struct pcrsim_ima_entry *e = malloc(sizeof(*e));
-        struct pcrsim_event ev;
-        size_t n = 0;
-        bool have = true;
-
-        cr_assert_not_null(e);
-        if (ima && pcrsim_ima_list_open_memory(data, size, &opts, &list, NULL) == PCRSIM_OK) {
-                while (n < max && pcrsim_ima_list_next(list, e, &have, NULL) == PCRSIM_OK && have)
-                        out[n++] = (size_t)e->offset;
-        } else if (!ima && pcrsim_tcglog_open_memory(data, size, &log, NULL) == PCRSIM_OK) {
-                while (n + 1 < max && pcrsim_tcglog_next(log, &ev, &have, NULL) == PCRSIM_OK && have) {
-                        out[n++] = (size_t)ev.offset;
-                        out[n++] = (size_t)ev.data_offset;
-                }
-        }
-        pcrsim_ima_list_free(list);
-        pcrsim_tcglog_free(log);
-        free(e);
-        return n;
-}
 
 static void run_copy(const char *dir, const uint8_t *data, size_t size, bool ima,
                      const char *origin, const char *what, unsigned long *runs)
@@ -71,23 +43,24 @@ static void run_copy(const char *dir, const uint8_t *data, size_t size, bool ima
         free(path);
 }
 
-static void sweep_file(const char *path, bool ima, unsigned *seed, unsigned long *runs)
+static void sweep_file(const char *path, bool ima, bool damaged, unsigned *seed,
+                       unsigned long *runs)
 {
-        size_t size = 0, marks[2 * RECORDS], n;
+        size_t size = 0;
         uint8_t *data = (uint8_t *)tu_read_file(path, &size);
         char *dir = tu_tmpdir(), what[64];
+        struct tu_bounds b;
+        bool walked;
 
         cr_assert(data && dir, "cannot read %s", path);
-        n = boundaries(data, size, ima, marks, 2 * RECORDS);
-        for (size_t i = 0; i < n; i++) {
-                snprintf(what, sizeof(what), "cut at %zu", marks[i]);
-                run_copy(dir, data, marks[i], ima, path, what, runs);
-                if (marks[i] < size) {
-                        data[marks[i]] ^= 0x5a;
-                        snprintf(what, sizeof(what), "byte %zu flipped", marks[i]);
-                        run_copy(dir, data, size, ima, path, what, runs);
-                        data[marks[i]] ^= 0x5a;
-                }
+        walked = ima ? tu_ima_bounds(data, size, RECORDS, &b) : tu_tcg_bounds(data, size, RECORDS, &b);
+        /* A file that the manifest marks as damaged walks up to its
+         * damage, and is cut at the boundaries before it. */
+        cr_expect(walked || damaged, "%s: the whole file does not walk", path);
+        cr_expect_gt(b.count, 0, "%s: no field boundary found", path);
+        for (size_t i = 0; i < b.count; i++) {
+                snprintf(what, sizeof(what), "cut at %zu", b.at[i]);
+                run_copy(dir, data, b.at[i], ima, path, what, runs);
         }
         for (int i = 0; i < RANDOM_LENGTHS && size; i++) {
                 size_t len = (size_t)rand_r(seed) % size;
@@ -95,43 +68,75 @@ static void sweep_file(const char *path, bool ima, unsigned *seed, unsigned long
                 snprintf(what, sizeof(what), "cut at %zu", len);
                 run_copy(dir, data, len, ima, path, what, runs);
         }
+        tu_bounds_free(&b);
         free(data);
         tu_rmtree(dir);
 }
 
-Test(cli_sweep, damaged_logs_end_cleanly, .timeout = 1500)
+/* Sweeps every TCG event log (ima false) or every IMA list (ima true) of
+ * the vector folders under `root`, and adds the runs to `runs`. */
+static void sweep_root(const char *root, bool ima, unsigned *seed, unsigned long *runs)
 {
-        const char *root = tu_shared_vectors();
-        unsigned long runs = 0;
-        unsigned seed = 2026;
         char **names = NULL;
-        long count;
+        long count = manifest_list_vectors(root, &names);
 
-        if (!root) {
-                fprintf(stderr, "cli_sweep: ../shared/vectors is absent, so the test is skipped\n");
-                cr_skip_test("the shared vector folder is absent");
-        }
-        count = manifest_list_vectors(root, &names);
-        cr_assert_gt(count, 0);
+        cr_assert_gt(count, 0, "no vector folder under %s", root);
         for (long v = 0; v < count; v++) {
                 char *dir = tu_path_join(root, names[v]), error[256];
                 struct manifest m;
 
                 cr_assert(manifest_load(dir, &m, error, sizeof(error)), "%s", error);
                 for (size_t f = 0; f < m.file_count; f++) {
-                        bool ima = manifest_format_is_ima(m.files[f].format);
+                        const char *format = m.files[f].format;
                         char *path;
 
-                        if (!ima && !manifest_format_is_tcg_log(m.files[f].format))
+                        if (ima ? !manifest_format_is_ima(format) :
+                                  !manifest_format_is_tcg_log(format))
                                 continue;
                         path = tu_path_join(dir, m.files[f].name);
-                        sweep_file(path, ima, &seed, &runs);
+                        sweep_file(path, ima, m.files[f].expect_error != NULL, seed, runs);
                         free(path);
                 }
                 manifest_free(&m);
                 free(dir);
         }
         manifest_free_names(names, count);
-        fprintf(stderr, "cli_sweep: %lu runs\n", runs);
+}
+
+/* Sweeps the project's own vectors and the shared ones. */
+static unsigned long sweep_vectors(bool ima)
+{
+        const char *shared = tu_shared_vectors();
+        char *own = tu_path_join(tu_source_root(), "vectors");
+        unsigned long runs = 0;
+        unsigned seed = ima ? 2027 : 2026;
+
+        cr_assert_not_null(own, "out of memory");
+        if (!ima)
+                sweep_root(own, false, &seed, &runs);
+        free(own);
+        if (shared) {
+                sweep_root(shared, ima, &seed, &runs);
+        } else {
+                fprintf(stderr, "cli_sweep: the shared vector folder is absent, so only the project's own vectors are swept\n");
+                if (ima)
+                        cr_skip_test("no IMA list without the shared vectors");
+        }
+        return runs;
+}
+
+Test(cli_sweep, event_logs, .timeout = 1500)
+{
+        unsigned long runs = sweep_vectors(false);
+
+        fprintf(stderr, "cli_sweep: %lu runs on event logs\n", runs);
+        cr_expect_gt(runs, tu_shared_vectors() ? 1000 : 100, "only %lu runs", runs);
+}
+
+Test(cli_sweep, ima_lists, .timeout = 1500)
+{
+        unsigned long runs = sweep_vectors(true);
+
+        fprintf(stderr, "cli_sweep: %lu runs on IMA lists\n", runs);
         cr_expect_gt(runs, 1000, "only %lu runs", runs);
 }

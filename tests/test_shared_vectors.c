@@ -5,8 +5,8 @@
  * MANIFEST.yaml that lists its files and, for many vectors, the PCR values
  * that the source recorded or computed. The tests replay every log through
  * the library and the CLI, compare the replayed values with the manifest,
- * check that every log is accepted and every non-log rejected, and replay
- * truncated copies of every log.
+ * and check that every log is accepted and every non-log rejected.
+ * test_sweeps.c replays damaged copies of the same logs.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -41,27 +41,6 @@
 
 #define CLI_TIMEOUT_SECONDS 60
 
-/* Truncation lengths: logs up to FULL_TRUNCATION_MAX bytes are cut at
- * every length. Larger logs are cut within TRUNCATION_WINDOW bytes of each
- * record's start, end and event data start, and at every
- * TRUNCATION_STRIDE-th length. */
-#define FULL_TRUNCATION_MAX 8192u
-#define TRUNCATION_WINDOW 64u
-#define TRUNCATION_STRIDE 97u
-
-/* The truncation test stops and fails after this long, well inside the
- * 1200 s timeout that tests/meson.build sets, so that a hang in the reader
- * is reported as one. */
-#define TRUNCATION_TIME_LIMIT_SECONDS 900.0
-
-/* Bits of the per-length marks of the truncation test. */
-#define MARK_BOUNDARY 1u   /* a record or its event data or zero padding starts, or a record ends */
-#define MARK_RECORD_END 2u /* a record ends, so the prefix up to here is a whole log */
-#define MARK_SELECTED 4u   /* the truncation to this length is replayed */
-
-/* Failures reported one by one per file. Further failures are only counted. */
-#define MAX_REPORTED_FAILURES 5u
-
 /* Hex of the largest digest plus the NUL. */
 #define HEX_SIZE (2 * PCRSIM_MAX_DIGEST_SIZE + 1)
 
@@ -88,14 +67,6 @@ struct vector_set {
         struct manifest *manifests;
         bool *loaded; /* false where MANIFEST.yaml could not be read */
 };
-
-static double seconds_now(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Returns the shared vector folder, or skips the test with a message on
  * standard error when it is absent. */
@@ -590,193 +561,6 @@ Test(shared_vectors, every_log_parses)
                 rejected);
         cr_expect_geq(accepted, MIN_VECTORS_COMPARED, "only %u TCG event logs found", accepted);
         cr_expect_gt(rejected, 0, "no file with expect_error found");
-        free_vector_set(&set);
-}
-
-/* Marks a record's start, the start of its event data and its end. */
-static void mark_record(const struct pcrsim_event *ev, size_t size, uint8_t *marks)
-{
-        if (ev->offset + ev->size > size || ev->data_offset > ev->offset + ev->size)
-                return;
-        marks[ev->offset] |= MARK_BOUNDARY;
-        marks[ev->data_offset] |= MARK_BOUNDARY;
-        marks[ev->offset + ev->size] |= MARK_BOUNDARY | MARK_RECORD_END;
-}
-
-/* Walks the whole log and fills `marks`, one byte per length 0..size.
- * Fails the test if the full log does not walk. */
-static void mark_record_boundaries(const char *path, const uint8_t *data, size_t size,
-                                   uint8_t *marks)
-{
-        struct pcrsim_tcglog *log = NULL;
-        struct pcrsim_event ev;
-        struct pcrsim_error err;
-        enum pcrsim_error_code rc;
-        bool have_event = true;
-        uint64_t pad_offset, pad_size;
-        char message[512];
-
-        pcrsim_error_clear(&err);
-        rc = pcrsim_tcglog_open_memory(data, size, &log, &err);
-        while (rc == PCRSIM_OK && have_event) {
-                rc = pcrsim_tcglog_next(log, &ev, &have_event, &err);
-                if (rc == PCRSIM_OK && have_event)
-                        mark_record(&ev, size, marks);
-        }
-        if (rc == PCRSIM_OK && pcrsim_tcglog_zero_padding(log, &pad_offset, &pad_size) &&
-            pad_offset <= size)
-                marks[pad_offset] |= MARK_BOUNDARY;
-        pcrsim_tcglog_free(log);
-        if (rc != PCRSIM_OK) {
-                pcrsim_error_format(&err, path, message, sizeof(message));
-                cr_expect_fail("walking the full log failed: %s", message);
-        }
-}
-
-/* Marks the truncation lengths of a log to replay with MARK_SELECTED. */
-static void select_truncations(size_t size, uint8_t *marks)
-{
-        if (size <= FULL_TRUNCATION_MAX) {
-                for (size_t n = 0; n <= size; n++)
-                        marks[n] |= MARK_SELECTED;
-                return;
-        }
-        for (size_t n = 0; n <= size; n++) {
-                size_t low = n > TRUNCATION_WINDOW ? n - TRUNCATION_WINDOW : 0;
-                size_t high = n + TRUNCATION_WINDOW < size ? n + TRUNCATION_WINDOW : size;
-
-                if (!(marks[n] & MARK_BOUNDARY))
-                        continue;
-                for (size_t k = low; k <= high; k++)
-                        marks[k] |= MARK_SELECTED;
-        }
-        for (size_t n = 0; n <= size; n += TRUNCATION_STRIDE)
-                marks[n] |= MARK_SELECTED;
-        marks[size] |= MARK_SELECTED;
-}
-
-/* Replays the first `len` bytes from a buffer of exactly that size, so
- * that AddressSanitizer catches any read past the end. */
-static enum pcrsim_error_code replay_prefix(const uint8_t *data, size_t len,
-                                            struct pcrsim_replay *replay,
-                                            struct pcrsim_error *err)
-{
-        uint8_t *copy = malloc(len ? len : 1);
-        struct pcrsim_tcglog *log = NULL;
-        enum pcrsim_error_code rc;
-
-        cr_assert_not_null(copy, "out of memory");
-        memcpy(copy, data, len);
-        pcrsim_error_clear(err);
-        rc = pcrsim_tcglog_open_memory(copy, len, &log, err);
-        if (rc == PCRSIM_OK)
-                rc = pcrsim_replay_tcglog(log, replay, err);
-        pcrsim_tcglog_free(log);
-        free(copy);
-        return rc;
-}
-
-/*
- * Tells whether a truncated log's result is acceptable: success, or an
- * input error that `err` describes with the same code and an offset inside
- * the truncated input. A prefix that ends where a record ends is a whole
- * log and must succeed.
- */
-static bool truncation_result_valid(enum pcrsim_error_code rc, const struct pcrsim_error *err,
-                                    size_t len, bool record_end)
-{
-        if (rc == PCRSIM_OK)
-                return true;
-        if (record_end)
-                return false;
-        if (rc != PCRSIM_ERR_INVALID && rc != PCRSIM_ERR_TRUNCATED && rc != PCRSIM_ERR_LIMIT)
-                return false;
-        return err->code == rc && err->offset != PCRSIM_NO_OFFSET && err->offset <= len;
-}
-
-static void report_truncation(const char *path, size_t len, size_t size, bool record_end,
-                              enum pcrsim_error_code rc, const struct pcrsim_error *err)
-{
-        char message[512], offset[32] = "none";
-
-        pcrsim_error_format(err, path, message, sizeof(message));
-        if (err->offset != PCRSIM_NO_OFFSET)
-                snprintf(offset, sizeof(offset), "0x%" PRIx64, err->offset);
-        if (record_end) {
-                cr_expect_fail("%s truncated to %zu of %zu bytes, where a record ends: replay returned %s, expected success: %s",
-                               path, len, size, pcrsim_error_code_name(rc), message);
-                return;
-        }
-        cr_expect_fail("%s truncated to %zu of %zu bytes: replay returned %s (code %d) and err.code %d with offset %s; expected success or an invalid/truncated/limit error with the same err.code at offset <= %zu: %s",
-                       path, len, size, pcrsim_error_code_name(rc), (int)rc, (int)err->code,
-                       offset, len, message);
-}
-
-/* Replays the selected truncations of one log and returns how many ran.
- * Stops early and fails the test after `deadline`. */
-static unsigned long check_truncations(const char *path, double deadline)
-{
-        struct pcrsim_replay *replay = calloc(1, sizeof(*replay));
-        unsigned long cases = 0, failures = 0;
-        size_t size = 0;
-        uint8_t *data = (uint8_t *)tu_read_file(path, &size);
-        uint8_t *marks = calloc(size + 1, 1);
-
-        cr_assert(replay && data && marks, "cannot read %s or out of memory", path);
-        mark_record_boundaries(path, data, size, marks);
-        select_truncations(size, marks);
-        for (size_t len = 0; len <= size; len++) {
-                bool record_end = marks[len] & MARK_RECORD_END;
-                struct pcrsim_error err;
-                enum pcrsim_error_code rc;
-
-                if (!(marks[len] & MARK_SELECTED))
-                        continue;
-                if (seconds_now() > deadline) {
-                        cr_expect_fail("%s: stopped at length %zu because the truncation test exceeded %.0f s",
-                                       path, len, TRUNCATION_TIME_LIMIT_SECONDS);
-                        break;
-                }
-                rc = replay_prefix(data, len, replay, &err);
-                cases++;
-                if (!truncation_result_valid(rc, &err, len, record_end) &&
-                    failures++ < MAX_REPORTED_FAILURES)
-                        report_truncation(path, len, size, record_end, rc, &err);
-        }
-        cr_expect_eq(failures, 0, "%s: %lu of %lu truncated copies gave an invalid result",
-                     path, failures, cases);
-        free(marks);
-        free(data);
-        free(replay);
-        return cases;
-}
-Test(shared_vectors, truncations_never_crash)
-{
-        const char *root = shared_vectors_or_skip();
-        double start = seconds_now();
-        unsigned long cases = 0;
-        unsigned logs = 0;
-        struct vector_set set;
-
-        load_vector_set(root, &set);
-        for (long i = 0; i < set.count; i++) {
-                const struct manifest *m = &set.manifests[i];
-
-                for (size_t f = 0; set.loaded[i] && f < m->file_count; f++) {
-                        char *path;
-
-                        if (!manifest_format_is_tcg_log(m->files[f].format))
-                                continue;
-                        path = tu_path_join(m->dir, m->files[f].name);
-                        cr_assert_not_null(path, "out of memory");
-                        cases += check_truncations(path, start + TRUNCATION_TIME_LIMIT_SECONDS);
-                        free(path);
-                        logs++;
-                }
-        }
-        fprintf(stderr, "truncations: %lu truncated copies of %u event logs replayed in %.1f s\n",
-                cases, logs, seconds_now() - start);
-        cr_expect_gt(logs, 0, "no TCG event log found");
         free_vector_set(&set);
 }
 

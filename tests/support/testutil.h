@@ -33,7 +33,10 @@ struct tu_result {
 /*
  * Runs pcrsim with `args` (NULL-terminated, without the program name) and
  * collects its exit status and output. Kills it by PID after
- * `timeout_seconds`. Returns false if it could not be started.
+ * `timeout_seconds`. Returns false if it could not be started. When
+ * PCRSIM_TEST_WRAPPER is set, its space-separated words come first (for
+ * example "valgrind -q --error-exitcode=99"), and the wrapper is looked up
+ * in PATH.
  */
 bool tu_run(struct tu_result *res, const char *const *args, unsigned timeout_seconds);
 
