@@ -6,6 +6,7 @@
 
 #include "eventlog/decode_internal.h"
 #include "pcrsim/decode.h"
+#include "pcrsim/limits.h"
 
 /* Data of a Spec ID event, for the decoders of other EV_NO_ACTION kinds. */
 #define SPEC_ID_SIGNATURE "Spec ID Event03"
@@ -80,20 +81,35 @@ static size_t put_utf8(char *out, uint32_t cp)
         return 4;
 }
 
+/* Room for the note that cut_note() appends. */
+#define CUT_NOTE_SIZE 64u
+
+/* Appends, to a string cut at PCRSIM_MAX_STRING_SIZE input bytes, a note
+ * that gives the full size. */
+static size_t cut_note(char *out, size_t size)
+{
+        return (size_t)snprintf(out, CUT_NOTE_SIZE, "... [cut at %u of %zu bytes]",
+                                PCRSIM_MAX_STRING_SIZE, size);
+}
+
 json_t *decode_utf16(const uint8_t *data, size_t size)
 {
-        char *text = malloc(size / 2 * 3 + 1);
+        size_t n = size > PCRSIM_MAX_STRING_SIZE ? PCRSIM_MAX_STRING_SIZE : size;
+        char *text = malloc(n / 2 * 3 + CUT_NOTE_SIZE);
         size_t used = 0;
+        bool ended = false;
         json_t *s;
 
         if (!text)
                 return NULL;
-        for (size_t i = 0; i + 1 < size; i += 2) {
+        for (size_t i = 0; i + 1 < n; i += 2) {
                 uint32_t cu = (uint32_t)data[i] | (uint32_t)data[i + 1] << 8, cp = cu;
 
-                if (cu == 0)
+                if (cu == 0) {
+                        ended = true;
                         break;
-                if (cu >= 0xD800 && cu < 0xDC00 && i + 3 < size) {
+                }
+                if (cu >= 0xD800 && cu < 0xDC00 && i + 3 < n) {
                         uint32_t lo = (uint32_t)data[i + 2] | (uint32_t)data[i + 3] << 8;
 
                         if (lo >= 0xDC00 && lo < 0xE000) {
@@ -108,6 +124,8 @@ json_t *decode_utf16(const uint8_t *data, size_t size)
                 used += put_utf8(text + used, cp);
         }
         text[used] = '\0';
+        if (!ended && n < size)
+                cut_note(text + used, size);
         s = json_string(text);
         free(text);
         return s;
@@ -115,19 +133,22 @@ json_t *decode_utf16(const uint8_t *data, size_t size)
 
 json_t *decode_ascii(const uint8_t *data, size_t size)
 {
-        char *text = malloc(4 * size + 1);
+        size_t n = size > PCRSIM_MAX_STRING_SIZE ? PCRSIM_MAX_STRING_SIZE : size, i;
+        char *text = malloc(4 * n + CUT_NOTE_SIZE);
         size_t used = 0;
         json_t *s;
 
         if (!text)
                 return NULL;
-        for (size_t i = 0; i < size && data[i]; i++) {
+        for (i = 0; i < n && data[i]; i++) {
                 if (data[i] >= 0x20 && data[i] < 0x7f)
                         text[used++] = (char)data[i];
                 else
                         used += (size_t)snprintf(text + used, 5, "\\x%02x", data[i]);
         }
         text[used] = '\0';
+        if (i == n && n < size)
+                cut_note(text + used, size);
         s = json_string(text);
         free(text);
         return s;

@@ -14,6 +14,7 @@
 
 #include "eventlog/devpath.h"
 #include "eventlog/guid.h"
+#include "pcrsim/limits.h"
 #include "pcrsim/reader.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -1009,6 +1010,7 @@ enum pcrsim_error_code pcrsim_device_path_text(const uint8_t *data, size_t size,
         struct pcrsim_reader path;
         const char *separator = "";
         bool ended = false;
+        size_t nodes = 0, depth = 0;
         struct node n;
 
         pcrsim_reader_init(&path, data, size, base);
@@ -1026,11 +1028,24 @@ enum pcrsim_error_code pcrsim_device_path_text(const uint8_t *data, size_t size,
                 rc = read_node(&path, &n, err);
                 if (rc)
                         break;
+                if (++nodes > PCRSIM_MAX_DEVICE_PATH_NODES) {
+                        rc = pcrsim_error_set(err, PCRSIM_ERR_LIMIT, n.offset, "device path node",
+                                              "the device path has more than %u nodes, the limit",
+                                              PCRSIM_MAX_DEVICE_PATH_NODES);
+                        break;
+                }
+                if (n.type != TYPE_END && ++depth > PCRSIM_MAX_DEVICE_PATH_DEPTH) {
+                        rc = pcrsim_error_set(err, PCRSIM_ERR_LIMIT, n.offset, "device path node",
+                                              "an instance of the device path has more than %u nodes besides its End node, the limit",
+                                              PCRSIM_MAX_DEVICE_PATH_DEPTH);
+                        break;
+                }
                 if (n.type == TYPE_END && n.subtype == END_ENTIRE) {
                         ended = true;
                 } else if (n.type == TYPE_END && n.subtype == END_INSTANCE) {
                         text_puts(&text, ",");
                         separator = "";
+                        depth = 0;
                 } else {
                         text_puts(&text, separator);
                         rc = render_node(&n);

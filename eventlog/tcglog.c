@@ -593,6 +593,12 @@ enum pcrsim_error_code pcrsim_tcglog_next(struct pcrsim_tcglog *log,
         }
         if (log->next_index == 0)
                 consumed += log->first_record_extra;
+        if (log->src.pos + consumed > PCRSIM_MAX_TCG_LOG_SIZE) {
+                rc = pcrsim_error_set(err, PCRSIM_ERR_LIMIT, log->src.pos, "event log size",
+                                      "the record ends at byte %" PRIu64 ", past the limit of %u bytes for an event log",
+                                      (uint64_t)(log->src.pos + consumed), PCRSIM_MAX_TCG_LOG_SIZE);
+                goto fail;
+        }
         ev->index = log->next_index;
         ev->offset = log->src.pos;
         ev->size = consumed;

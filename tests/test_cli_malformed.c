@@ -546,3 +546,98 @@ Test(usage, bank_not_in_log)
         free_run(&run);
         lb_free(&b);
 }
+
+/* ---- Standard input ---- */
+
+/* Returns `text` after its first line. */
+static const char *after_first_line(const char *text)
+{
+        const char *nl = strchr(text, '\n');
+
+        return nl ? nl + 1 : text;
+}
+
+/* Runs `args` once on `path` and once with "-" and the file's bytes on a
+ * pipe, whose size fstat() cannot tell, and expects the same result. With
+ * `names_file`, the first line of the output names the input and is left
+ * out of the comparison. */
+static void expect_pipe_equals_file(const char *const *args_file, const char *const *args_pipe,
+                                    const char *path, bool names_file)
+{
+        struct tu_result from_file, from_pipe;
+        size_t size = 0;
+        char *data = tu_read_file(path, &size);
+
+        cr_assert_not_null(data, "cannot read %s", path);
+        cr_assert(tu_run(&from_file, args_file, RUN_TIMEOUT));
+        cr_assert(tu_run_input(&from_pipe, args_pipe, RUN_TIMEOUT, data, size));
+        cr_expect_eq(from_file.exit_code, 0, "%s: %s", path, from_file.err);
+        cr_expect_eq(from_pipe.exit_code, 0, "%s from a pipe: %s", path, from_pipe.err);
+        cr_expect_gt(from_pipe.out_len, 0);
+        if (names_file) {
+                cr_expect(strstr(from_pipe.out, "standard input") != NULL, "%.200s",
+                          from_pipe.out);
+                cr_expect(strcmp(after_first_line(from_pipe.out),
+                                 after_first_line(from_file.out)) == 0,
+                          "output differs:\n%.2000s\n---\n%.2000s", from_pipe.out, from_file.out);
+        } else {
+                cr_expect(strcmp(from_pipe.out, from_file.out) == 0,
+                          "output differs:\n%.2000s\n---\n%.2000s", from_pipe.out, from_file.out);
+        }
+        tu_result_free(&from_file);
+        tu_result_free(&from_pipe);
+        free(data);
+}
+
+Test(stdin, event_log_from_pipe)
+{
+        char *path = tu_path_join(tu_source_root(), "vectors/synth-agile-sha1-sha256/eventlog.bin");
+        const char *replay_file[] = { "replay", "-q", "--bank", "all", "--format", "json", path, NULL };
+        const char *replay_pipe[] = { "replay", "-q", "--bank", "all", "--format", "json", "-", NULL };
+        const char *events_file[] = { "events", "--format", "yaml", path, NULL };
+        const char *events_pipe[] = { "events", "--format", "yaml", "-", NULL };
+
+        cr_assert_not_null(path);
+        expect_pipe_equals_file(replay_file, replay_pipe, path, false);
+        expect_pipe_equals_file(events_file, events_pipe, path, true);
+        free(path);
+}
+
+Test(stdin, ima_list_from_pipe)
+{
+        const char *shared = tu_shared_vectors();
+        const char *replay_file[] = { "replay", "-q", "--format", "json", "--ima", NULL, NULL };
+        const char *replay_pipe[] = { "replay", "-q", "--format", "json", "--ima", "-", NULL };
+        char *path;
+
+        if (!shared) {
+                fprintf(stderr, "stdin: the shared vector folder is absent, so the IMA pipe test is skipped\n");
+                cr_skip_test("the shared vector folder is absent");
+        }
+        path = tu_path_join(shared, "qemu-ovmf-uki/ima.bin");
+        cr_assert_not_null(path);
+        replay_file[5] = path;
+        expect_pipe_equals_file(replay_file, replay_pipe, path, false);
+        free(path);
+}
+
+Test(stdin, truncated_log_from_pipe_names_offset)
+{
+        char *path = tu_path_join(tu_source_root(), "vectors/synth-agile-sha1-sha256/eventlog.bin");
+        const char *args[] = { "replay", "-q", "-", NULL };
+        struct tu_result res;
+        size_t size = 0;
+        char *data;
+
+        cr_assert_not_null(path);
+        data = tu_read_file(path, &size);
+        cr_assert(data && size > 100, "cannot read %s", path);
+        cr_assert(tu_run_input(&res, args, RUN_TIMEOUT, data, size - 3));
+        cr_expect_eq(res.exit_code, EXIT_INVALID, "%s", res.err);
+        cr_expect_eq(res.out_len, 0, "values printed for a truncated log: %s", res.out);
+        cr_expect(strstr(res.err, "standard input") != NULL, "%s", res.err);
+        cr_expect(strstr(res.err, "offset 0x") != NULL, "%s", res.err);
+        tu_result_free(&res);
+        free(data);
+        free(path);
+}

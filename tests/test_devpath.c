@@ -884,3 +884,88 @@ Test(devpath, shared_vector_image_paths, .timeout = 120)
         }
         free(shim_log);
 }
+
+/* ---- Limits ---- */
+
+/* Pci(0x1,0x0): hardware node type 1, subtype 1, function 0, then device 1. */
+#define PCI_NODE 0x01, 0x01, LE16(6), 0x00, 0x01
+#define PCI_NODE_SIZE 6u
+#define END_NODE_SIZE 4u
+
+/* Builds `instances` instances of `depth` Pci nodes each, split by End
+ * Instance nodes and closed by End Entire. Caller frees. */
+static uint8_t *pci_path(size_t instances, size_t depth, size_t *len)
+{
+        static const uint8_t pci[] = { PCI_NODE };
+        static const uint8_t end_instance[] = { END_INSTANCE_NODE };
+        static const uint8_t end_entire[] = { END_ENTIRE_NODE };
+        size_t size = instances * (depth * PCI_NODE_SIZE + END_NODE_SIZE);
+        uint8_t *p = malloc(size), *at = p;
+
+        cr_assert_not_null(p, "out of memory");
+        for (size_t i = 0; i < instances; i++) {
+                for (size_t d = 0; d < depth; d++, at += PCI_NODE_SIZE)
+                        memcpy(at, pci, PCI_NODE_SIZE);
+                memcpy(at, i + 1 < instances ? end_instance : end_entire, END_NODE_SIZE);
+                at += END_NODE_SIZE;
+        }
+        *len = size;
+        return p;
+}
+
+/* Expects a LIMIT error at `offset` naming the device path node field. */
+static void expect_limit(size_t instances, size_t depth, uint64_t offset)
+{
+        size_t len;
+        uint8_t *p = pci_path(instances, depth, &len);
+        char *out = malloc(64 * 1024);
+        struct pcrsim_error err;
+        enum pcrsim_error_code rc;
+
+        cr_assert_not_null(out, "out of memory");
+        pcrsim_error_clear(&err);
+        rc = pcrsim_device_path_text(p, len, 0x1000, out, 64 * 1024, &err);
+        cr_assert_eq(rc, PCRSIM_ERR_LIMIT, "expected LIMIT, got %d: %s", rc, err.message);
+        cr_expect_eq(err.code, PCRSIM_ERR_LIMIT);
+        cr_expect_eq(err.offset, offset, "offset 0x%llx, expected 0x%llx (%s)",
+                     (unsigned long long)err.offset, (unsigned long long)offset, err.message);
+        cr_expect_str_eq(err.field, "device path node");
+        cr_expect_str_eq(out, "", "text left after an error");
+        free(out);
+        free(p);
+}
+
+static void expect_renders(size_t instances, size_t depth)
+{
+        size_t len;
+        uint8_t *p = pci_path(instances, depth, &len);
+        char *out = malloc(64 * 1024);
+        struct pcrsim_error err;
+
+        cr_assert_not_null(out, "out of memory");
+        pcrsim_error_clear(&err);
+        cr_expect_eq(pcrsim_device_path_text(p, len, 0, out, 64 * 1024, &err), PCRSIM_OK,
+                     "%zu instances of %zu nodes: %s", instances, depth, err.message);
+        cr_expect(strncmp(out, "Pci(0x1,0x0)/Pci(0x1,0x0)", 25) == 0, "text: %.60s", out);
+        free(out);
+        free(p);
+}
+
+Test(devpath, depth_limit_per_instance)
+{
+        /* 64 nodes in one instance render; the 65th node, at byte 64 * 6
+         * after the base 0x1000, is past the limit. */
+        expect_renders(1, 64);
+        expect_limit(1, 65, 0x1000 + 64 * PCI_NODE_SIZE);
+}
+
+Test(devpath, node_limit_over_instances)
+{
+        /* Each instance is 60 Pci nodes and an End node, so 16 instances
+         * hold 976 nodes and render. With 17, the 1025th node is the 49th
+         * Pci node of instance 17: 16 * (60 * 6 + 4) + 48 * 6 bytes in. */
+        size_t before = 16 * (60 * PCI_NODE_SIZE + END_NODE_SIZE) + 48 * PCI_NODE_SIZE;
+
+        expect_renders(16, 60);
+        expect_limit(17, 60, 0x1000 + before);
+}

@@ -448,3 +448,49 @@ Test(events, nul_in_variable_name_reported)
         free(path);
         tu_rmtree(dir);
 }
+
+Test(events, long_strings_cut_with_note)
+{
+        enum { TEXT_SIZE = 70000, NAME_CHARS = 40000 };
+        char *dir = tu_tmpdir(), *path, *text = malloc(TEXT_SIZE), *name = malloc(NAME_CHARS);
+        const char *args[] = { "events", "--format", "json", NULL, NULL };
+        struct tu_result res;
+        struct lb data;
+
+        cr_assert(dir && text && name, "out of memory");
+
+        /* An EV_IPL event of 70000 ASCII bytes renders its first 65536. */
+        memset(text, 'a', TEXT_SIZE);
+        lb_init(&data);
+        lb_bytes(&data, text, TEXT_SIZE);
+        path = write_log_with_event(dir, 8, 0x0000000D, &data);
+        args[3] = path;
+        cr_assert(tu_run(&res, args, TIMEOUT));
+        cr_expect_eq(res.exit_code, 0, "%s", res.err);
+        cr_expect(strstr(res.out, "a... [cut at 65536 of 70000 bytes]") != NULL,
+                  "no cut note in %zu bytes of output", res.out_len);
+        text[65536] = '\0';
+        cr_expect(strstr(res.out, text) != NULL, "the first 65536 bytes are not shown");
+        tu_result_free(&res);
+        lb_free(&data);
+        free(path);
+
+        /* A variable name of 40000 UTF-16 characters (80000 bytes) renders
+         * its first 32768 characters. */
+        memset(name, 'B', NAME_CHARS);
+        lb_init(&data);
+        put_variable(&data, name, NAME_CHARS, "\x01", 1);
+        path = write_log_with_event(dir, 7, 0x80000001, &data);
+        args[3] = path;
+        cr_assert(tu_run(&res, args, TIMEOUT));
+        cr_expect_eq(res.exit_code, 0, "%s", res.err);
+        cr_expect(strstr(res.out, "B... [cut at 65536 of 80000 bytes]") != NULL,
+                  "no cut note in %zu bytes of output", res.out_len);
+        tu_result_free(&res);
+        lb_free(&data);
+        free(path);
+
+        free(name);
+        free(text);
+        tu_rmtree(dir);
+}

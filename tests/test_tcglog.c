@@ -14,6 +14,7 @@
 #include <criterion/criterion.h>
 
 #include "logbuilder.h"
+#include "testutil.h"
 #include "pcrsim/replay.h"
 #include "pcrsim/tcglog.h"
 
@@ -545,4 +546,67 @@ Test(tcglog, joined_logs_explained)
         cr_expect_eq(err.offset, second + 8, "the digest count of the second Spec ID record");
         cr_expect(strstr(err.message, "two logs joined") != NULL, "%s", err.message);
         lb_free(&b);
+}
+
+/*
+ * A log of SHA-1 format records that each carry 16 MiB of zero event data
+ * (the largest allowed) is written as a sparse file, so it takes no room.
+ * Each record is 32 + 16 MiB bytes, so record 15 ends at
+ * 16 * 16777248 = 268435968 bytes, past the 256 MiB (268435456-byte) limit,
+ * and the walker stops there with a LIMIT error at its start.
+ */
+Test(tcglog, log_size_limit)
+{
+        const uint32_t data_size = 16u * 1024u * 1024u;
+        const uint64_t record_size = 32u + data_size;
+        char *dir = tu_tmpdir(), *path;
+        struct pcrsim_tcglog *log = NULL;
+        struct pcrsim_event ev;
+        struct pcrsim_error err;
+        enum pcrsim_error_code rc = PCRSIM_OK;
+        uint64_t walked = 0;
+        bool have = true;
+        FILE *f;
+
+        cr_assert_not_null(dir);
+        path = tu_path_join(dir, "big.log");
+        f = fopen(path, "w+b");
+        cr_assert_not_null(f, "cannot create %s", path);
+        for (uint64_t i = 0; i < 17; i++) {
+                struct lb header;
+
+                lb_init(&header);
+                lb_u32(&header, 4);
+                lb_u32(&header, 0x0D); /* EV_IPL */
+                lb_fill(&header, 0, 20);
+                lb_u32(&header, data_size);
+                cr_assert_eq(fseeko(f, (off_t)(i * record_size), SEEK_SET), 0);
+                cr_assert_eq(fwrite(header.data, 1, header.len, f), header.len);
+                lb_free(&header);
+        }
+        /* The last record's data ends the file. */
+        cr_assert_eq(fseeko(f, (off_t)(17 * record_size - 1), SEEK_SET), 0);
+        cr_assert_eq(fputc(0, f), 0);
+        cr_assert_eq(fflush(f), 0);
+        rewind(f);
+
+        pcrsim_error_clear(&err);
+        cr_assert_eq(pcrsim_tcglog_open_file(f, &log, &err), PCRSIM_OK, "%s", err.message);
+        while (have) {
+                rc = pcrsim_tcglog_next(log, &ev, &have, &err);
+                if (rc != PCRSIM_OK)
+                        break;
+                walked += have;
+        }
+        cr_expect_eq(rc, PCRSIM_ERR_LIMIT, "got %d: %s", rc, err.message);
+        cr_expect_eq(walked, 15, "%llu records walked before the limit",
+                     (unsigned long long)walked);
+        cr_expect_eq(err.offset, 15 * record_size, "offset %llu",
+                     (unsigned long long)err.offset);
+        cr_expect_eq(err.record, 15);
+        cr_expect_str_eq(err.field, "event log size");
+        pcrsim_tcglog_free(log);
+        fclose(f);
+        free(path);
+        tu_rmtree(dir);
 }

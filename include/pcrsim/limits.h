@@ -9,6 +9,11 @@
  * seen in real firmware logs, so a real log never reaches them.
  */
 
+/* Largest TCG event log, counted up to the end of its last record. The
+ * real firmware logs that pcrsim is tested with are below 100 KiB. IMA
+ * lists have no total limit, because they are streamed. */
+#define PCRSIM_MAX_TCG_LOG_SIZE (256u * 1024u * 1024u)
+
 /* Largest event data of one TCG event log record. The largest records in
  * real logs are Secure Boot databases and option ROM images, well under
  * 1 MiB. */
@@ -38,6 +43,22 @@
 
 /* Most fields of one IMA template. */
 #define PCRSIM_MAX_IMA_FIELDS 16u
+
+/* Most nodes of one EFI device path, over all its instances, and most
+ * nodes in one instance. The boot device paths of the real logs that
+ * pcrsim is tested with have fewer than 16 nodes. */
+#define PCRSIM_MAX_DEVICE_PATH_NODES 1024u
+#define PCRSIM_MAX_DEVICE_PATH_DEPTH 64u
+
+/* Maximum size in input bytes of a string that the event decoders render
+ * as text. Longer strings are cut there and end with a note giving their
+ * size. */
+#define PCRSIM_MAX_STRING_SIZE 65536u
+
+/* Largest file of reference PCR values, and most values in one. A file
+ * with every PCR of every bank holds 24 values per bank. */
+#define PCRSIM_MAX_REFERENCE_SIZE (4u * 1024u * 1024u)
+#define PCRSIM_MAX_REFERENCE_VALUES (PCRSIM_PCR_COUNT * PCRSIM_MAX_ALGORITHMS)
 
 /* Number of PCRs of a PC Client TPM. */
 #define PCRSIM_PCR_COUNT 24u

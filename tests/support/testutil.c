@@ -214,7 +214,35 @@ static int wait_bounded(pid_t pid, unsigned timeout_seconds, bool *timed_out)
         return status;
 }
 
+/* Writes `input` to the pipe `fd` and closes it. A child that exits
+ * before it has read everything ends the write early with EPIPE. */
+static void feed_pipe(int fd, const void *input, size_t len)
+{
+        const char *p = input;
+        struct sigaction ignore = { .sa_handler = SIG_IGN }, old;
+
+        sigaction(SIGPIPE, &ignore, &old);
+        while (len > 0) {
+                ssize_t n = write(fd, p, len);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                p += n;
+                len -= (size_t)n;
+        }
+        close(fd);
+        sigaction(SIGPIPE, &old, NULL);
+}
+
 bool tu_run(struct tu_result *res, const char *const *args, unsigned timeout_seconds)
+{
+        return tu_run_input(res, args, timeout_seconds, NULL, 0);
+}
+
+bool tu_run_input(struct tu_result *res, const char *const *args, unsigned timeout_seconds,
+                  const void *input, size_t input_len)
 {
         char *dir = tu_tmpdir();
         char *out_path = NULL, *err_path = NULL;
@@ -223,12 +251,16 @@ bool tu_run(struct tu_result *res, const char *const *args, unsigned timeout_sec
         posix_spawn_file_actions_t actions;
         const char *wrapper;
         char *wrapper_copy = NULL, *save = NULL;
-        int status, spawn_rc;
+        int status, spawn_rc, fds[2] = { -1, -1 };
         pid_t pid;
 
         memset(res, 0, sizeof(*res));
         if (!dir)
                 return false;
+        if (input && pipe(fds) != 0) {
+                tu_rmtree(dir);
+                return false;
+        }
         out_path = tu_path_join(dir, "stdout");
         err_path = tu_path_join(dir, "stderr");
         wrapper = getenv("PCRSIM_TEST_WRAPPER");
@@ -247,13 +279,26 @@ bool tu_run(struct tu_result *res, const char *const *args, unsigned timeout_sec
         /* posix_spawn, because fork is slow in a sanitizer build with
          * its large address space. */
         if (posix_spawn_file_actions_init(&actions) != 0) {
+                if (input) {
+                        close(fds[0]);
+                        close(fds[1]);
+                }
                 free(wrapper_copy);
                 free(out_path);
                 free(err_path);
                 tu_rmtree(dir);
                 return false;
         }
-        spawn_rc = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+        if (input) {
+                spawn_rc = posix_spawn_file_actions_adddup2(&actions, fds[0], 0);
+                if (spawn_rc == 0)
+                        spawn_rc = posix_spawn_file_actions_addclose(&actions, fds[0]);
+                if (spawn_rc == 0)
+                        spawn_rc = posix_spawn_file_actions_addclose(&actions, fds[1]);
+        } else {
+                spawn_rc = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null",
+                                                            O_RDONLY, 0);
+        }
         if (spawn_rc == 0)
                 spawn_rc = posix_spawn_file_actions_addopen(&actions, 1, out_path,
                                                             O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -265,6 +310,13 @@ bool tu_run(struct tu_result *res, const char *const *args, unsigned timeout_sec
                                        environ);
         posix_spawn_file_actions_destroy(&actions);
         free(wrapper_copy);
+        if (input) {
+                close(fds[0]);
+                if (spawn_rc == 0)
+                        feed_pipe(fds[1], input, input_len);
+                else
+                        close(fds[1]);
+        }
         if (spawn_rc != 0) {
                 free(out_path);
                 free(err_path);

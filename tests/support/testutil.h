@@ -40,6 +40,11 @@ struct tu_result {
  */
 bool tu_run(struct tu_result *res, const char *const *args, unsigned timeout_seconds);
 
+/* Runs pcrsim like tu_run(), with `input` on its standard input through a
+ * pipe, which has no size to read from fstat(). */
+bool tu_run_input(struct tu_result *res, const char *const *args, unsigned timeout_seconds,
+                  const void *input, size_t input_len);
+
 void tu_result_free(struct tu_result *res);
 
 /* Creates a fresh temporary folder; the caller removes it with tu_rmtree(). */
