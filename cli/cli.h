@@ -75,5 +75,6 @@ struct json_t *cli_digest_json(const uint8_t *bytes, size_t size);
 /* Subcommands. Each returns an exit code. */
 int cmd_replay(int argc, char **argv);
 int cmd_events(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 #endif

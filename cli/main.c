@@ -16,6 +16,7 @@ static const char main_usage[] =
         "Commands:\n"
         "  replay     replay a TCG event log (and an IMA list) and print the PCRs\n"
         "  events     print every event with its decoded data and digest checks\n"
+        "  compare    compare a replayed log with reference PCR values\n"
         "  help       print help for a command\n"
         "\n"
         "Options:\n"
@@ -32,6 +33,7 @@ static const struct {
 } commands[] = {
         { "replay", cmd_replay },
         { "events", cmd_events },
+        { "compare", cmd_compare },
 };
 
 static int run_command(const char *name, int argc, char **argv)

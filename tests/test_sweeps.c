@@ -13,7 +13,7 @@
  *
  * Each copy is replayed from a buffer of exactly its size. Every replay
  * must end in success or in an input error whose code matches and whose
- * offset lies inside the input; a cut where a record ends must succeed.
+ * offset lies inside the input. A cut where a record ends must succeed.
  *
  * Large IMA lists are not replayed whole for each case, which would take
  * hours under the sanitizers. Entries of a list do not depend on each
@@ -36,6 +36,7 @@
 #include "pcrsim/error.h"
 #include "pcrsim/ima.h"
 #include "pcrsim/ima_replay.h"
+#include "pcrsim/reference.h"
 #include "pcrsim/replay.h"
 #include "pcrsim/tcglog.h"
 #include "testutil.h"
@@ -438,6 +439,115 @@ static bool sweep_ima(const char *path, bool damaged, double deadline, unsigned 
         free(data);
         free(out);
         return true;
+}
+
+/* ---- reference values ---- */
+
+/* Manifest formats of reference value files. */
+static const char *const reference_formats[] = {
+        "pcr-values-base64-json", "pcr-values-hex-json", "pcr-values-text",
+        "measurements-bare-hex-json", "measurements-expected-warnonly-json",
+        "measurements-expected-warnonly-yaml", "config-yaml-with-measurements", "go-source",
+};
+
+static bool is_reference_format(const char *format)
+{
+        for (size_t i = 0; format && i < sizeof(reference_formats) / sizeof(reference_formats[0]); i++)
+                if (strcmp(format, reference_formats[i]) == 0)
+                        return true;
+        return false;
+}
+
+static void reference_case(const uint8_t *exact, size_t len, const char *what, size_t at,
+                           struct pcrsim_reference *ref, struct tally *t)
+{
+        /* Both banks of the lab logs, so that 64 hex digits read as SHA-256. */
+        struct pcrsim_ref_options opts = { .bank_count = 2, .banks = { SHA1_ID, SHA256_ID } };
+        struct pcrsim_error err;
+        enum pcrsim_error_code rc;
+        char reason[512];
+
+        pcrsim_error_clear(&err);
+        rc = pcrsim_reference_parse(exact, len, &opts, ref, &err);
+        t->cases++;
+        if (rc == PCRSIM_OK ? ref->value_count == 0 : !input_error(rc, &err, len))
+                report(t, "%s %zu: %s (code %d), expected values or an input error at an offset inside the input",
+                       what, at, describe(rc, &err, reason, sizeof(reason)), (int)rc);
+}
+
+/* Cuts a reference file at every length and sets every byte to 0x00, 0xFF
+ * and itself with the top bit flipped: the files are a few KiB. */
+static void sweep_reference(const char *path, double deadline, unsigned long *cases)
+{
+        struct pcrsim_reference *ref = malloc(sizeof(*ref));
+        struct tally t = { .path = path, .deadline = deadline };
+        size_t size = 0;
+        uint8_t *data = (uint8_t *)tu_read_file(path, &size), *copy;
+
+        cr_assert(ref && data, "cannot read %s or out of memory", path);
+        for (size_t len = 0; len <= size && !out_of_time(&t); len++) {
+                copy = malloc(len ? len : 1);
+                cr_assert_not_null(copy, "out of memory");
+                memcpy(copy, data, len);
+                reference_case(copy, len, "cut at", len, ref, &t);
+                free(copy);
+        }
+        copy = malloc(size ? size : 1);
+        cr_assert_not_null(copy, "out of memory");
+        memcpy(copy, data, size);
+        for (size_t pos = 0; pos < size && !out_of_time(&t); pos++) {
+                for (size_t v = 0; v < sizeof(mutation_values) / sizeof(int); v++) {
+                        copy[pos] = mutated(data[pos], mutation_values[v]);
+                        if (copy[pos] != data[pos])
+                                reference_case(copy, size, "byte changed at", pos, ref, &t);
+                }
+                copy[pos] = data[pos];
+        }
+        cr_expect_eq(t.failures, 0, "%s: %lu of %lu damaged copies gave a wrong result", path,
+                     t.failures, t.cases);
+        *cases += t.cases;
+        free(copy);
+        free(data);
+        free(ref);
+}
+
+Test(sweeps, reference_files, .timeout = 600)
+{
+        const char *root = tu_shared_vectors();
+        double start = seconds_now();
+        unsigned long cases = 0;
+        unsigned files = 0;
+        char **names = NULL;
+        long count;
+
+        if (!root) {
+                fprintf(stderr, "sweeps: the shared vector folder is absent, so no reference file is swept\n");
+                cr_skip_test("the shared vector folder is absent");
+        }
+        count = manifest_list_vectors(root, &names);
+        cr_assert_gt(count, 0);
+        for (long v = 0; v < count; v++) {
+                char *dir = tu_path_join(root, names[v]), error[256];
+                struct manifest m;
+
+                cr_assert(manifest_load(dir, &m, error, sizeof(error)), "%s", error);
+                for (size_t f = 0; f < m.file_count; f++) {
+                        char *path;
+
+                        if (!is_reference_format(m.files[f].format) || m.files[f].expect_error)
+                                continue;
+                        path = tu_path_join(dir, m.files[f].name);
+                        sweep_reference(path, start + SWEEP_TIME_LIMIT_SECONDS, &cases);
+                        free(path);
+                        files++;
+                }
+                manifest_free(&m);
+                free(dir);
+        }
+        manifest_free_names(names, count);
+        fprintf(stderr, "sweeps: %lu damaged copies of %u reference files read in %.1f s\n", cases,
+                files, seconds_now() - start);
+        cr_expect_gt(files, 0, "no reference file found");
 }
 
 /* ---- drivers ---- */
