@@ -76,5 +76,6 @@ struct json_t *cli_digest_json(const uint8_t *bytes, size_t size);
 int cmd_replay(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_verify_quote(int argc, char **argv);
 
 #endif

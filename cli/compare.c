@@ -40,7 +40,7 @@ static const char compare_usage[] =
         "      --expected-format FMT  the format of every REF, instead of detecting it:\n"
         "                             pcr-reader-json, pcr-reader-yaml, measurements-json,\n"
         "                             measurements-yaml, config-yaml, tpm2-pcrread-yaml,\n"
-        "                             sysfs, text or go\n"
+        "                             sysfs, text, go or tpm2-pcrs\n"
         "  -b, --bank BANK            compare only this bank, such as sha256\n"
         "  -p, --pcrs LIST            compare only these PCRs, such as 0-7,9\n"
         "      --ima FILE             replay this IMA list into PCR 10 after the log\n"
@@ -75,13 +75,6 @@ struct compare_options {
         const char *input;
         const char *name;
         const char *ima;
-};
-
-/* Events of the log for one PCR: their count and the last of them. */
-struct pcr_events {
-        uint32_t count;
-        uint64_t last_index;
-        uint32_t last_type;
 };
 
 static int usage_error(void)
@@ -176,11 +169,11 @@ static int parse_options(int argc, char **argv, struct compare_options *opt)
         return -1;
 }
 
-/* Replays the log, notes the events of each PCR, and replays the IMA list
- * into it. */
-static int replay_log(const struct compare_options *opt, struct pcrsim_replay *replay,
-                      struct pcrsim_ima_replay *ima, struct pcr_events *events)
+int replay_log_and_ima(const char *input, const char *ima_path, bool quiet,
+                       struct pcrsim_replay *replay, struct pcrsim_ima_replay *ima,
+                       struct pcr_events *events)
 {
+        const char *name = cli_input_name(input);
         struct replay_options ropt = { 0 };
         struct pcrsim_tcglog *log = NULL;
         struct pcrsim_error err;
@@ -190,7 +183,7 @@ static int replay_log(const struct compare_options *opt, struct pcrsim_replay *r
         FILE *in;
 
         pcrsim_error_clear(&err);
-        in = cli_open_input(opt->input, &exit_code);
+        in = cli_open_input(input, &exit_code);
         if (!in)
                 return exit_code;
         rc = pcrsim_tcglog_open_file(in, &log, &err);
@@ -200,7 +193,7 @@ static int replay_log(const struct compare_options *opt, struct pcrsim_replay *r
         log = NULL;
         /* A second walk notes each PCR's events. A pipe is read once, so
          * only a file can be walked again. */
-        if (!rc && in != stdin && fseek(in, 0, SEEK_SET) == 0) {
+        if (!rc && events && in != stdin && fseek(in, 0, SEEK_SET) == 0) {
                 rc = pcrsim_tcglog_open_file(in, &log, &err);
                 while (!rc && have) {
                         struct pcrsim_event ev;
@@ -216,13 +209,13 @@ static int replay_log(const struct compare_options *opt, struct pcrsim_replay *r
         }
         cli_close_input(in);
         if (rc)
-                return cli_report(&err, opt->name);
-        if (!opt->ima)
+                return cli_report(&err, name);
+        if (!ima_path)
                 return EXIT_OK;
-        ropt.ima = opt->ima;
-        ropt.ima_name = cli_input_name(opt->ima);
-        ropt.name = opt->name;
-        ropt.quiet = opt->quiet;
+        ropt.ima = ima_path;
+        ropt.ima_name = cli_input_name(ima_path);
+        ropt.name = name;
+        ropt.quiet = quiet;
         ropt.ima_rule = PCRSIM_IMA_EXTEND_AUTO;
         return replay_ima_list(&ropt, replay, true, ima);
 }
@@ -499,7 +492,7 @@ int cmd_compare(int argc, char **argv)
                 rc = EXIT_SYSTEM;
                 goto out;
         }
-        rc = replay_log(&opt, replay, ima, events);
+        rc = replay_log_and_ima(opt.input, opt.ima, opt.quiet, replay, ima, events);
         if (!rc)
                 rc = read_references(&opt, replay, ref, sources);
         for (uint32_t b = 0; !rc && b < ref->set.bank_count; b++) {

@@ -17,6 +17,7 @@ static const char main_usage[] =
         "  replay     replay a TCG event log (and an IMA list) and print the PCRs\n"
         "  events     print every event with its decoded data and digest checks\n"
         "  compare    compare a replayed log with reference PCR values\n"
+        "  verify-quote  check a TPM quote's signature, nonce and PCR digest\n"
         "  help       print help for a command\n"
         "\n"
         "Options:\n"
@@ -34,6 +35,7 @@ static const struct {
         { "replay", cmd_replay },
         { "events", cmd_events },
         { "compare", cmd_compare },
+        { "verify-quote", cmd_verify_quote },
 };
 
 static int run_command(const char *name, int argc, char **argv)

@@ -44,6 +44,23 @@ struct replay_options {
 int replay_ima_list(const struct replay_options *opt, struct pcrsim_replay *replay,
                     bool have_firmware, struct pcrsim_ima_replay *ima);
 
+/* Events of a log for one PCR: their count and the last of them. */
+struct pcr_events {
+        uint32_t count;
+        uint64_t last_index;
+        uint32_t last_type;
+};
+
+/*
+ * Replays the event log `input` ("-" for standard input) and then, when
+ * `ima_path` is not NULL, the IMA list into its banks. With `events`, an
+ * array of 24, also notes each PCR's events (only from a file, which can
+ * be read twice). Prints errors and returns an exit code.
+ */
+int replay_log_and_ima(const char *input, const char *ima_path, bool quiet,
+                       struct pcrsim_replay *replay, struct pcrsim_ima_replay *ima,
+                       struct pcr_events *events);
+
 /* Prints the IMA verdicts as notes on standard error. */
 void print_ima_notes(const struct pcrsim_ima_replay *ima, const struct replay_options *opt);
 

@@ -19,6 +19,7 @@
 
 #include "pcrsim/alg.h"
 #include "pcrsim/limits.h"
+#include "pcrsim/quote.h"
 #include "pcrsim/reference.h"
 
 static const char *const format_names[PCRSIM_REF_FORMAT_COUNT] = {
@@ -32,6 +33,7 @@ static const char *const format_names[PCRSIM_REF_FORMAT_COUNT] = {
         [PCRSIM_REF_SYSFS] = "sysfs",
         [PCRSIM_REF_TEXT] = "text",
         [PCRSIM_REF_GO] = "go",
+        [PCRSIM_REF_TPM2_PCRS] = "tpm2-pcrs",
 };
 
 const char *pcrsim_ref_format_name(enum pcrsim_ref_format format)
@@ -848,6 +850,20 @@ static void init_doc(struct doc *d, struct pcrsim_reference *out, const struct p
                 d->allowed = READINGS_HEX;
 }
 
+/* Reads the binary PCR file of tpm2_quote -o, the one binary format. */
+static enum pcrsim_error_code read_pcr_file(const void *data, size_t size,
+                                            struct pcrsim_reference *out, struct pcrsim_error *err)
+{
+        enum pcrsim_error_code rc = pcrsim_quote_pcr_file_parse(data, size, &out->set, err);
+
+        out->format = PCRSIM_REF_TPM2_PCRS;
+        out->encoding = PCRSIM_REF_ENCODING_NONE;
+        for (uint32_t b = 0; !rc && b < out->set.bank_count; b++)
+                for (uint32_t pcr = 0; pcr < PCRSIM_PCR_COUNT; pcr++)
+                        out->value_count += out->set.banks[b].pcrs[pcr].present;
+        return rc;
+}
+
 /* Tells whether `text` (not NUL-terminated) contains `word`. */
 static bool contains(const char *text, size_t size, const char *word)
 {
@@ -877,11 +893,17 @@ static enum pcrsim_error_code parse_any(const void *data, size_t size,
         if (format == PCRSIM_REF_SYSFS)
                 return pcrsim_error_set(err, PCRSIM_ERR_INVALID, PCRSIM_NO_OFFSET, NULL,
                                         "the sysfs format is a folder, not a file");
+        if (format == PCRSIM_REF_TPM2_PCRS)
+                return read_pcr_file(data, size, out, err);
         for (size_t i = 0; i < size; i++) {
                 if (bytes[i] == 0 || (bytes[i] < 0x20 && !isspace(bytes[i]))) {
+                        if (format == PCRSIM_REF_AUTO) {
+                                out->format_detected = true;
+                                return read_pcr_file(data, size, out, err);
+                        }
                         return pcrsim_error_set(err, PCRSIM_ERR_INVALID, i, "file",
-                                                "byte 0x%02x: the file is not text, and no binary format of reference values is known here",
-                                                bytes[i]);
+                                                "byte 0x%02x: the file is not text, which the %s format is",
+                                                bytes[i], pcrsim_ref_format_name(format));
                 }
         }
         while (skip < size && isspace(bytes[skip]))

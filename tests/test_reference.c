@@ -442,3 +442,21 @@ Test(reference, go_output_of_replay_reads_back)
         tu_result_free(&json);
         free(log);
 }
+
+Test(reference, tpm2_quote_pcr_file)
+{
+        const char *root = shared_or_skip();
+        char *path = vector_path(root, "swtpm-quote-qemu-uki/quote.pcrs");
+        struct bank_values lab;
+        struct pcrsim_reference ref;
+
+        /* The quote covers sha256 PCRs 0-9 and 11, and swtpm held the
+         * values of the qemu-ovmf-uki guest's TPM in them. */
+        load_lab_bank(root, "sha256", &lab);
+        read_ok(path, NULL, &ref);
+        cr_expect_eq(ref.format, PCRSIM_REF_TPM2_PCRS);
+        cr_expect(ref.format_detected);
+        cr_expect_eq(expect_lab_values(path, &ref, SHA256_ID, &lab), 11);
+        cr_expect(!find_bank(&ref, SHA256_ID)->pcrs[10].present);
+        free(path);
+}

@@ -63,4 +63,22 @@
 /* Number of PCRs of a PC Client TPM. */
 #define PCRSIM_PCR_COUNT 24u
 
+/* Most selections of a TPML_PCR_SELECTION: TPM2_NUM_PCR_BANKS, 16 in the
+ * tpm2-tss headers, which libtss2-mu enforces when it parses one. */
+#define PCRSIM_MAX_PCR_SELECTIONS 16u
+
+/* Largest TPMS_ATTEST, TPMT_SIGNATURE and public-key file (TPM2B_PUBLIC,
+ * PEM or DER) accepted by the quote readers. A TPM2B_ATTEST has room for
+ * 2304 bytes, and a TPMT_SIGNATURE of a 4096-bit RSA key is 518 bytes. A
+ * quote over every PCR of 16 banks is under 400 bytes. */
+#define PCRSIM_MAX_QUOTE_ATTEST_SIZE 4096u
+#define PCRSIM_MAX_QUOTE_SIGNATURE_SIZE 4096u
+#define PCRSIM_MAX_QUOTE_KEY_SIZE 16384u
+
+/* Most value lists (TPML_DIGEST) in a tpm2-tools PCR file. tpm2-tools 5.x
+ * keeps them in an array of TPM2_MAX_PCRS (32) entries. The file size
+ * follows from the count: 136 bytes, then 532 bytes per list. */
+#define PCRSIM_MAX_PCR_FILE_DIGEST_LISTS 32u
+#define PCRSIM_MAX_PCR_FILE_SIZE (136u + 532u * PCRSIM_MAX_PCR_FILE_DIGEST_LISTS)
+
 #endif

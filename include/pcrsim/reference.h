@@ -37,6 +37,8 @@ enum pcrsim_ref_format {
         PCRSIM_REF_TEXT,
         /* Go source with a map[uint32][]byte literal. */
         PCRSIM_REF_GO,
+        /* The binary PCR file of tpm2_quote -o (pcrsim_quote_pcr_file_parse). */
+        PCRSIM_REF_TPM2_PCRS,
         PCRSIM_REF_FORMAT_COUNT,
 };
 
