@@ -63,6 +63,14 @@ int cli_write_output(const struct pcrsim_strbuf *sb, const char *path);
  * directory. */
 FILE *cli_open_input(const char *path, int *exit_code);
 
+/*
+ * Checks the inputs of a command against each other and its output: "-"
+ * (standard input) may appear once, and `output` may not be one of the
+ * input files. NULL entries of `inputs` are skipped. Prints an error and
+ * returns false when a check fails.
+ */
+bool cli_check_inputs(const char *output, const char *const *inputs, size_t count);
+
 /* Closes what cli_open_input() opened. */
 void cli_close_input(FILE *f);
 

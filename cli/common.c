@@ -325,3 +325,28 @@ json_t *cli_digest_json(const uint8_t *bytes, size_t size)
         text[2 * size] = '\0';
         return json_string(text);
 }
+
+bool cli_check_inputs(const char *output, const char *const *inputs, size_t count)
+{
+        struct stat out_st, in_st;
+        size_t stdin_uses = 0;
+        bool have_output = output && strcmp(output, "-") != 0 && stat(output, &out_st) == 0;
+
+        for (size_t i = 0; i < count; i++) {
+                if (!inputs[i])
+                        continue;
+                if (strcmp(inputs[i], "-") == 0) {
+                        if (++stdin_uses > 1) {
+                                cli_errorf("standard input (-) is named for more than one input, but can be read only once");
+                                return false;
+                        }
+                        continue;
+                }
+                if (have_output && stat(inputs[i], &in_st) == 0 && in_st.st_dev == out_st.st_dev &&
+                    in_st.st_ino == out_st.st_ino) {
+                        cli_errorf("-o %s would overwrite the input %s", output, inputs[i]);
+                        return false;
+                }
+        }
+        return true;
+}

@@ -53,9 +53,11 @@ static const char compare_usage[] =
         "warnOnly), not-in-reference, not-replayed (the log cannot give this\n"
         "PCR's value in this bank).\n"
         "\n"
-        "Exit status: 0 every enforced PCR of the references matches, 1 an\n"
-        "enforced PCR differs or cannot be replayed, 2 usage error or invalid\n"
-        "input, 3 I/O or system error.\n";
+        "The result is differs when an enforced PCR differs, incomplete when one\n"
+        "cannot be replayed, and match otherwise; warn-only differences are\n"
+        "counted but do not change it. Exit status: 0 match, 1 differs or\n"
+        "incomplete, 2 usage error, invalid input or no PCR of the references\n"
+        "among those compared, 3 I/O or system error.\n";
 
 enum verdict { MATCH, DIFFERS, WARN_ONLY_DIFFERS, NOT_IN_REFERENCE, NOT_REPLAYED };
 
@@ -166,6 +168,14 @@ static int parse_options(int argc, char **argv, struct compare_options *opt)
         opt->name = cli_input_name(opt->input);
         if (opt->pcr_mask == 0)
                 opt->pcr_mask = (1u << PCRSIM_PCR_COUNT) - 1;
+        {
+                const char *inputs[MAX_REFERENCES + 2] = { opt->input, opt->ima };
+
+                for (unsigned i = 0; i < opt->ref_count; i++)
+                        inputs[2 + i] = opt->refs[i];
+                if (!cli_check_inputs(opt->output, inputs, 2 + opt->ref_count))
+                        return EXIT_INVALID;
+        }
         return -1;
 }
 
@@ -217,7 +227,10 @@ int replay_log_and_ima(const char *input, const char *ima_path, bool quiet,
         ropt.name = name;
         ropt.quiet = quiet;
         ropt.ima_rule = PCRSIM_IMA_EXTEND_AUTO;
-        return replay_ima_list(&ropt, replay, true, ima);
+        exit_code = replay_ima_list(&ropt, replay, true, ima);
+        if (!exit_code)
+                print_ima_notes(ima, &ropt);
+        return exit_code;
 }
 
 /* Reads every reference into one set; the same PCR twice must agree. */
@@ -250,8 +263,8 @@ static int read_references(const struct compare_options *opt, const struct pcrsi
                         exit_code = cli_report(&err, name);
                         break;
                 }
-                cli_notef(opt->quiet, "%s: %u values read as %s (%s)", name, ref->value_count,
-                          pcrsim_ref_format_name(ref->format),
+                cli_notef(opt->quiet, "%s: %u value%s read as %s (%s)", name, ref->value_count,
+                          ref->value_count == 1 ? "" : "s", pcrsim_ref_format_name(ref->format),
                           ref->format_detected ? "detected" : "as --expected-format names it");
                 json_array_append_new(sources, json_pack("{s:s, s:s, s:b, s:i}", "file", name, "format",
                                                          pcrsim_ref_format_name(ref->format), "detected",
@@ -337,8 +350,10 @@ static const char *os_pcr_note(uint32_t pcr)
 /* Returns the explanation lines for a PCR that differs. */
 static json_t *explain(const struct compare_options *opt, const struct pcrsim_replay_bank *bank,
                        uint32_t pcr, const uint8_t *expected, const struct pcr_events *ev,
-                       uint32_t boot_differs)
+                       uint32_t boot_differs, const struct pcrsim_ima_replay *ima)
 {
+        enum pcrsim_boot_aggregate_verdict ba = ima ? ima->boot_aggregate.verdict :
+                                                      PCRSIM_BOOT_AGGREGATE_NOT_CHECKED;
         json_t *lines = json_array();
         char line[512];
 
@@ -353,17 +368,22 @@ static json_t *explain(const struct compare_options *opt, const struct pcrsim_re
         }
         if (pcr == 10 && !opt->ima)
                 json_array_append_new(lines, json_string("PCR 10 holds the IMA measurements: pass the IMA list with --ima"));
-        if (pcr == 10 && opt->ima && (boot_differs & 0x3FFu)) {
+        if (pcr == 10 && opt->ima && ba == PCRSIM_BOOT_AGGREGATE_MISMATCH) {
+                json_array_append_new(lines, json_string("the IMA list's boot_aggregate matches neither PCRs 0-7 nor PCRs 0-9 of the replayed log, so the list comes from another boot than the log"));
+        } else if (pcr == 10 && opt->ima && ba == PCRSIM_BOOT_AGGREGATE_NO_TPM) {
+                json_array_append_new(lines, json_string("the IMA list's boot_aggregate is all zero: IMA found no TPM on the machine that wrote the list"));
+        } else if (pcr == 10 && opt->ima && (boot_differs & 0x3FFu)) {
                 char list[64];
+                uint32_t mask = boot_differs & 0x3FFu;
 
-                cli_format_pcr_list(boot_differs & 0x3FFu, list, sizeof(list));
-                snprintf(line, sizeof(line), "the first IMA entry, boot_aggregate, hashes PCRs 0-7 or 0-9 of the machine that booted, and %s %s differs here, so PCR 10 differs too",
-                         cli_pcr_word(boot_differs & 0x3FFu), list);
+                cli_format_pcr_list(mask, list, sizeof(list));
+                snprintf(line, sizeof(line), "the first IMA entry, boot_aggregate, hashes PCRs 0-7 or 0-9 of the machine that booted, and %s %s %s here, so PCR 10 differs too",
+                         cli_pcr_word(mask), list, (mask & (mask - 1)) ? "differ" : "differs");
                 json_array_append_new(lines, json_string(line));
         } else if (pcr == 10 && opt->ima) {
-                json_array_append_new(lines, json_string("PCR 10 is replayed from the IMA list given with --ima: a list read at another time than the PCR holds other entries"));
+                json_array_append_new(lines, json_string("the IMA list replays to another PCR 10, although its boot_aggregate fits the log: the node may have measured more files after the list was read, or the list is from another node of the same image"));
         }
-        if (os_pcr_note(pcr))
+        if (ev->count == 0 && os_pcr_note(pcr))
                 json_array_append_new(lines, json_string(os_pcr_note(pcr)));
         if (pcr == 5 && bank->hashable) {
                 if (ebs_explains(bank, expected, true))
@@ -374,17 +394,21 @@ static json_t *explain(const struct compare_options *opt, const struct pcrsim_re
         return lines;
 }
 
-/* Compares one bank; appends a row per PCR and returns whether every
- * enforced PCR matched. */
-static bool compare_bank(const struct compare_options *opt, const struct pcrsim_replay *replay,
+/* Counts of the verdicts, for the result line and the exit status. */
+struct tally {
+        unsigned counts[5]; /* indexed by enum verdict */
+        bool enforced_differs, enforced_not_replayed;
+};
+
+/* Compares one bank and appends a row per PCR. */
+static void compare_bank(const struct compare_options *opt, const struct pcrsim_replay *replay,
                          const struct pcrsim_reference *ref, uint32_t b, const struct pcr_events *events,
-                         json_t *rows)
+                         const struct pcrsim_ima_replay *ima, json_t *rows, struct tally *t)
 {
         const struct pcrsim_pcr_bank *rb = &ref->set.banks[b];
         const struct pcrsim_replay_bank *bank = pcrsim_replay_bank(replay, rb->alg);
         char bank_name[24];
         uint32_t differs = 0;
-        bool ok = true;
 
         pcrsim_alg_name(rb->alg, bank_name, sizeof(bank_name));
         /* The PCRs that differ, for the explanation of PCR 10. */
@@ -414,15 +438,16 @@ static bool compare_bank(const struct compare_options *opt, const struct pcrsim_
                         v = MATCH;
                 else
                         v = warn ? WARN_ONLY_DIFFERS : DIFFERS;
-                if ((v == DIFFERS || v == NOT_REPLAYED) && !warn)
-                        ok = false;
+                t->counts[v]++;
+                t->enforced_differs |= v == DIFFERS;
+                t->enforced_not_replayed |= v == NOT_REPLAYED && !warn;
                 row = json_pack("{s:i, s:s, s:s, s:s, s:s, s:b}", "pcr", (json_int_t)pcr, "bank", bank_name,
                                 "verdict", verdict_names[v], "replayed", replayed_hex, "expected",
                                 expected_hex, "warnOnly", warn);
                 if (v == DIFFERS || v == WARN_ONLY_DIFFERS)
                         json_object_set_new(row, "explanation",
                                             explain(opt, bank, pcr, rb->pcrs[pcr].digest, &events[pcr],
-                                                    differs));
+                                                    differs, ima));
                 if (v == NOT_REPLAYED) {
                         char why[256];
 
@@ -437,12 +462,11 @@ static bool compare_bank(const struct compare_options *opt, const struct pcrsim_
                 }
                 json_array_append_new(rows, row);
         }
-        return ok;
 }
 
 static void append_text(struct pcrsim_strbuf *sb, json_t *doc)
 {
-        json_t *rows = json_object_get(doc, "pcrs"), *row, *src;
+        json_t *rows = json_object_get(doc, "pcrs"), *row, *src, *counts;
         size_t i, j;
 
         json_array_foreach(json_object_get(doc, "references"), i, src)
@@ -466,7 +490,14 @@ static void append_text(struct pcrsim_strbuf *sb, json_t *doc)
                 json_array_foreach(json_object_get(row, "explanation"), j, line)
                         pcrsim_strbuf_printf(sb, "     - %s\n", json_string_value(line));
         }
-        pcrsim_strbuf_printf(sb, "result: %s\n", json_string_value(json_object_get(doc, "result")));
+        counts = json_object_get(doc, "counts");
+        pcrsim_strbuf_printf(sb, "result: %s (%" JSON_INTEGER_FORMAT " match, %" JSON_INTEGER_FORMAT " differ, %" JSON_INTEGER_FORMAT " differ but are warn-only, %" JSON_INTEGER_FORMAT " not replayed, %" JSON_INTEGER_FORMAT " not in the reference)\n",
+                             json_string_value(json_object_get(doc, "result")),
+                             json_integer_value(json_object_get(counts, "match")),
+                             json_integer_value(json_object_get(counts, "differs")),
+                             json_integer_value(json_object_get(counts, "warn-only-differs")),
+                             json_integer_value(json_object_get(counts, "not-replayed")),
+                             json_integer_value(json_object_get(counts, "not-in-reference")));
 }
 
 int cmd_compare(int argc, char **argv)
@@ -478,7 +509,8 @@ int cmd_compare(int argc, char **argv)
         struct pcr_events events[PCRSIM_PCR_COUNT];
         json_t *doc = json_object(), *sources = json_array(), *rows = json_array();
         struct pcrsim_strbuf sb;
-        bool all_match = true;
+        struct tally tally = { { 0 }, false, false };
+        const char *result;
         uint32_t compared = 0;
         int rc;
 
@@ -501,11 +533,15 @@ int cmd_compare(int argc, char **argv)
                 pcrsim_alg_name(ref->set.banks[b].alg, name, sizeof(name));
                 if (opt.bank && strcmp(opt.bank, name) != 0)
                         continue;
-                all_match &= compare_bank(&opt, replay, ref, b, events, rows);
+                compare_bank(&opt, replay, ref, b, events, opt.ima ? ima : NULL, rows, &tally);
                 compared++;
         }
         if (!rc && compared == 0) {
                 cli_errorf("the references hold no value of bank %s", opt.bank);
+                rc = EXIT_INVALID;
+        }
+        if (!rc && tally.counts[NOT_IN_REFERENCE] == json_array_size(rows)) {
+                cli_errorf("none of the PCRs compared is in the references, so nothing was compared: check --pcrs and --bank");
                 rc = EXIT_INVALID;
         }
         if (rc)
@@ -515,7 +551,21 @@ int cmd_compare(int argc, char **argv)
                 json_object_set_new(doc, "ima", json_string(cli_input_name(opt.ima)));
         json_object_set(doc, "references", sources);
         json_object_set(doc, "pcrs", rows);
-        json_object_set_new(doc, "result", json_string(all_match ? "match" : "differs"));
+        /* "differs" when an enforced PCR differs, "incomplete" when one
+         * cannot be replayed, "match" otherwise, warn-only differences
+         * included and counted. */
+        result = "match";
+        if (tally.enforced_differs)
+                result = "differs";
+        else if (tally.enforced_not_replayed)
+                result = "incomplete";
+        json_object_set_new(doc, "result", json_string(result));
+        json_object_set_new(doc, "counts",
+                            json_pack("{s:i, s:i, s:i, s:i, s:i}", "match", tally.counts[MATCH],
+                                      "differs", tally.counts[DIFFERS], "warn-only-differs",
+                                      tally.counts[WARN_ONLY_DIFFERS], "not-in-reference",
+                                      tally.counts[NOT_IN_REFERENCE], "not-replayed",
+                                      tally.counts[NOT_REPLAYED]));
         if (opt.json || opt.yaml) {
                 struct pcrsim_error err;
 
@@ -528,7 +578,7 @@ int cmd_compare(int argc, char **argv)
                 append_text(&sb, doc);
         }
         rc = cli_write_output(&sb, opt.output);
-        if (!rc && !all_match)
+        if (!rc && strcmp(result, "match") != 0)
                 rc = EXIT_DIFFERENCE;
 out:
         json_decref(doc);

@@ -115,6 +115,8 @@ static int parse_options(int argc, char **argv, struct events_options *opt)
         opt->name = cli_input_name(opt->input);
         if (opt->pcr_mask == 0)
                 opt->pcr_mask = (1u << PCRSIM_PCR_COUNT) - 1;
+        if (!cli_check_inputs(opt->output, &opt->input, 1))
+                return EXIT_INVALID;
         return -1;
 }
 

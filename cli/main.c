@@ -14,19 +14,19 @@ static const char main_usage[] =
         "Offline TPM PCR simulator: recompute PCR values from TCG event logs.\n"
         "\n"
         "Commands:\n"
-        "  replay     replay a TCG event log (and an IMA list) and print the PCRs\n"
-        "  events     print every event with its decoded data and digest checks\n"
-        "  compare    compare a replayed log with reference PCR values\n"
+        "  replay        replay a TCG event log (and an IMA list) and print the PCRs\n"
+        "  events        print every event with its decoded data and digest checks\n"
+        "  compare       compare a replayed log with reference PCR values\n"
         "  verify-quote  check a TPM quote's signature, nonce and PCR digest\n"
-        "  help       print help for a command\n"
+        "  help          print help for a command\n"
         "\n"
         "Options:\n"
         "  -h, --help     print this help\n"
         "  -V, --version  print the version\n"
         "\n"
         "Run 'pcrsim COMMAND --help' for a command's options. Exit status:\n"
-        "0 success, 1 a comparison found a difference, 2 usage error or\n"
-        "invalid input, 3 I/O or system error.\n";
+        "0 success, 1 a comparison or check found a difference or could not\n"
+        "complete, 2 usage error or invalid input, 3 I/O or system error.\n";
 
 static const struct {
         const char *name;

@@ -338,6 +338,12 @@ static int parse_options(int argc, char **argv, struct replay_options *opt)
         }
         if (opt->pcr_mask == 0)
                 opt->pcr_mask = (1u << PCRSIM_PCR_COUNT) - 1;
+        {
+                const char *inputs[] = { opt->input, opt->ima };
+
+                if (!cli_check_inputs(opt->output, inputs, 2))
+                        return EXIT_INVALID;
+        }
         return check_go_options(opt);
 }
 

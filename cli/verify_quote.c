@@ -46,8 +46,9 @@ static const char verify_quote_usage[] =
         "  -h, --help                 print this help\n"
         "\n"
         "Each check prints one line: pass, fail, or not checked when its input is\n"
-        "missing. Exit status: 0 every check passed, 1 a check failed or was not\n"
-        "checked, 2 usage error or invalid input, 3 I/O or system error.\n";
+        "missing. The result is pass, fail, or incomplete when no check failed but\n"
+        "one was not checked. Exit status: 0 pass, 1 fail or incomplete, 2 usage\n"
+        "error or invalid input, 3 I/O or system error.\n";
 
 struct verify_options {
         const char *attest, *signature, *key;
@@ -204,6 +205,14 @@ static int parse_options(int argc, char **argv, struct verify_options *opt)
                 cli_errorf("--ima needs the EVENTLOG that it continues");
                 return usage_error();
         }
+        {
+                const char *inputs[13] = { opt->attest, opt->signature, opt->key, opt->input, opt->ima };
+
+                for (unsigned i = 0; i < opt->ref_count; i++)
+                        inputs[5 + i] = opt->refs[i];
+                if (!cli_check_inputs(opt->output, inputs, 5 + opt->ref_count))
+                        return EXIT_INVALID;
+        }
         return -1;
 }
 
@@ -284,8 +293,8 @@ static int read_references(const struct verify_options *opt,
                 pcrsim_error_clear(&err);
                 rc = pcrsim_reference_read(opt->refs[r], &ropt, ref, &err);
                 if (!rc)
-                        cli_notef(opt->quiet, "%s: %u values read as %s", name, ref->value_count,
-                                  pcrsim_ref_format_name(ref->format));
+                        cli_notef(opt->quiet, "%s: %u value%s read as %s", name, ref->value_count,
+                                  ref->value_count == 1 ? "" : "s", pcrsim_ref_format_name(ref->format));
                 if (rc) {
                         exit_code = cli_report(&err, name);
                         break;
@@ -433,7 +442,8 @@ int cmd_verify_quote(int argc, char **argv)
         struct pcrsim_quote_result result;
         struct pcrsim_strbuf sb;
         json_t *doc = NULL, *checks;
-        bool all_pass = true;
+        bool any_fail = false, any_unchecked = false;
+        const char *verdict;
         int rc;
 
         pcrsim_strbuf_init(&sb);
@@ -476,7 +486,8 @@ int cmd_verify_quote(int argc, char **argv)
         doc = json_object();
         checks = json_array();
         for (int i = 0; i < PCRSIM_QUOTE_CHECK_COUNT; i++) {
-                all_pass &= result.checks[i].verdict == PCRSIM_QUOTE_PASS;
+                any_fail |= result.checks[i].verdict == PCRSIM_QUOTE_FAIL;
+                any_unchecked |= result.checks[i].verdict == PCRSIM_QUOTE_NOT_CHECKED;
                 json_array_append_new(checks, json_pack("{s:s, s:s, s:s}", "check",
                                                         pcrsim_quote_check_name((enum pcrsim_quote_check_id)i),
                                                         "verdict",
@@ -485,7 +496,12 @@ int cmd_verify_quote(int argc, char **argv)
         }
         json_object_set_new(doc, "selection", selection_json(&sel));
         json_object_set_new(doc, "checks", checks);
-        json_object_set_new(doc, "result", json_string(all_pass ? "pass" : "fail"));
+        verdict = "pass";
+        if (any_fail)
+                verdict = "fail";
+        else if (any_unchecked)
+                verdict = "incomplete";
+        json_object_set_new(doc, "result", json_string(verdict));
         if (opt.json || opt.yaml) {
                 struct pcrsim_error err;
 
@@ -498,7 +514,7 @@ int cmd_verify_quote(int argc, char **argv)
                 append_text(&sb, doc);
         }
         rc = cli_write_output(&sb, opt.output);
-        if (!rc && !all_pass)
+        if (!rc && strcmp(verdict, "pass") != 0)
                 rc = EXIT_DIFFERENCE;
 out:
         json_decref(doc);

@@ -156,6 +156,21 @@ static long decode_hex(const char *text, size_t len, uint8_t *out, size_t cap)
         return (long)(len / 2);
 }
 
+/* Tells whether the text is hex digits, with an optional 0x prefix. */
+static bool is_hex_text(const char *text, size_t len)
+{
+        if (len >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+                text += 2;
+                len -= 2;
+        }
+        if (len == 0)
+                return false;
+        for (size_t i = 0; i < len; i++)
+                if (hex_nibble((unsigned char)text[i]) < 0)
+                        return false;
+        return true;
+}
+
 /* Decodes standard base64 with padding. Returns the byte count, or -1. */
 static long decode_base64(const char *text, size_t len, uint8_t *out, size_t cap)
 {
@@ -280,6 +295,24 @@ static readings possible_readings(const struct doc *d, const char *text, size_t 
         return r & d->allowed;
 }
 
+/* Lists the candidate banks, such as "sha1, sha256", for messages. */
+static const char *banks_text(const struct doc *d, char *text, size_t size)
+{
+        size_t used = 0;
+
+        text[0] = '\0';
+        for (uint32_t b = 0; b < d->bank_count && used < size; b++) {
+                const struct pcrsim_alg_info *info = pcrsim_alg_by_id(d->banks[b]);
+                int n = snprintf(text + used, size - used, "%s%s", b ? ", " : "",
+                                 info ? info->name : "unknown");
+
+                if (n < 0)
+                        break;
+                used += (size_t)n;
+        }
+        return text;
+}
+
 /* A value of a measurement map: a string, or {expected, warnOnly}. */
 struct map_value {
         const yaml_node_t *node; /* the string */
@@ -343,6 +376,7 @@ static enum pcrsim_error_code read_index_map(struct doc *d, const yaml_node_t *m
         struct map_value *values = calloc(count ? count : 1, sizeof(*values));
         readings common = UINT32_MAX;
         enum pcrsim_error_code rc = PCRSIM_OK;
+        bool all_hex = true;
         uint32_t bit = 0;
         size_t i = 0;
 
@@ -360,6 +394,7 @@ static enum pcrsim_error_code read_index_map(struct doc *d, const yaml_node_t *m
                 yaml_node_t *v = yaml_document_get_node(&d->yaml, p->value);
                 size_t len = 0;
                 const char *text;
+                char banks[128];
                 readings r;
 
                 rc = read_map_value(d, k, v, &values[i], err);
@@ -367,9 +402,17 @@ static enum pcrsim_error_code read_index_map(struct doc *d, const yaml_node_t *m
                         break;
                 *any_object |= values[i].is_object;
                 text = scalar(values[i].node, &len);
+                all_hex &= is_hex_text(text, len);
                 locate(d, values[i].node);
                 r = possible_readings(d, text, len);
-                if (!r)
+                if (!r && is_hex_text(text, len) && d->allowed != (readings)READINGS_BASE64)
+                        rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(values[i].node),
+                                              "PCR value",
+                                              "%sthe value of PCR %" PRIu32 " is hex of %zu bytes, which is the digest size of no bank considered (%s)",
+                                              d->where, values[i].pcr,
+                                              (len - (len >= 2 && text[1] == 'x' ? 2 : 0)) / 2,
+                                              banks_text(d, banks, sizeof(banks)));
+                else if (!r)
                         rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(values[i].node),
                                               "PCR value",
                                               "%sthe value of PCR %" PRIu32 " is not %s of a digest of the banks considered",
@@ -388,9 +431,14 @@ static enum pcrsim_error_code read_index_map(struct doc *d, const yaml_node_t *m
                 rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(map), "PCR value",
                                       "the map holds no PCR values");
         /* Measurement configs, the maps with "expected" members, write
-         * their values in hex. */
-        if (!rc && *any_object && (common & READINGS_HEX))
+         * their values in hex. So does a map whose every value is hex
+         * digits: a base64 digest made only of hex digits is too unlikely
+         * to read it that way unless the format is named. */
+        if (!rc && (*any_object || all_hex) && (common & READINGS_HEX))
                 common &= READINGS_HEX;
+        else if (!rc && all_hex && d->allowed != (readings)READINGS_BASE64)
+                rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(map), "PCR value",
+                                      "the values are hex, but of no digest size of the banks considered; if they are base64, name the format with --expected-format pcr-reader-json or pcr-reader-yaml");
         if (!rc && (common & (common - 1)))
                 rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(map), "PCR value",
                                       "the values fit more than one bank or encoding (64 characters are SHA-256 in hex or SHA-384 in base64): name the bank with --bank or the format with --expected-format");

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Tests of pcrsim compare on the lab recordings of the shared vectors: the
+ * Tests of pcrsim compare on the lab recordings of the shared vectors. The
  * PCRs that the qemu-ovmf-uki guest read from its TPM must match the
- * replay of its own logs, and the qemu-ovmf-uki-smp2 guest, booted with two
- * vCPUs, differs in PCR 0 (its firmware records the CPU count) and so in
- * PCR 10, whose first IMA entry hashes PCR 0.
+ * replay of its own logs. The qemu-ovmf-uki-smp2 guest, booted with two
+ * vCPUs, differs in PCR 0 and so in PCR 10, whose first IMA entry hashes
+ * PCR 0.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -210,7 +210,51 @@ Test(compare, usage_and_input_errors)
         cr_expect(strstr(res.err, "bad.json: offset 0x6: line 1, column 7") != NULL, "%s", res.err);
         cr_expect_eq(res.out_len, 0, "a report printed after an input error: %s", res.out);
         tu_result_free(&res);
+
+        /* PCRs 16-23 are not in a measurement config of PCRs 4-12. */
+        {
+                char *m = vec(root, "reference-formats/measurements-bare-hex.json");
+                const char *none[] = { "compare", "--pcrs", "16-23", "--expected-format",
+                                       "measurements-json", "--expected", m, log, NULL };
+                const char *twice[] = { "compare", "--expected", "-", "-", NULL };
+                const char *self[] = { "compare", "--expected", m, "-o", m, log, NULL };
+
+                cr_assert(tu_run(&res, none, TIMEOUT));
+                cr_expect_eq(res.exit_code, 2, "%s", res.out);
+                cr_expect(strstr(res.err, "nothing was compared") != NULL, "%s", res.err);
+                tu_result_free(&res);
+                cr_assert(tu_run(&res, twice, TIMEOUT));
+                cr_expect_eq(res.exit_code, 2);
+                cr_expect(strstr(res.err, "can be read only once") != NULL, "%s", res.err);
+                tu_result_free(&res);
+                cr_assert(tu_run(&res, self, TIMEOUT));
+                cr_expect_eq(res.exit_code, 2);
+                cr_expect(strstr(res.err, "would overwrite the input") != NULL, "%s", res.err);
+                tu_result_free(&res);
+                free(m);
+        }
         free(bad);
         tu_rmtree(dir);
         free(log);
+}
+
+Test(compare, ima_list_of_another_boot_named)
+{
+        const char *root = shared_or_skip();
+        char *ref = vec(root, "qemu-ovmf-uki/pcr-reader.json");
+        char *log = vec(root, "qemu-ovmf-uki/eventlog.bin");
+        char *ima = vec(root, "qemu-ovmf-uki-smp2/ima.bin");
+        const char *args[] = { "compare", "-q", "--pcrs", "10", "--expected", ref, log, "--ima", ima,
+                               NULL };
+        struct tu_result res;
+
+        /* The two-vCPU guest's IMA list starts with a boot_aggregate over
+         * its own PCR 0, which the one-vCPU log does not give. */
+        cr_assert(tu_run(&res, args, TIMEOUT));
+        cr_expect_eq(res.exit_code, 1, "%s", res.err);
+        cr_expect(strstr(res.out, "comes from another boot than the log") != NULL, "%s", res.out);
+        tu_result_free(&res);
+        free(ref);
+        free(log);
+        free(ima);
 }

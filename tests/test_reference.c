@@ -82,8 +82,8 @@ static const struct pcrsim_pcr_bank *find_bank(const struct pcrsim_reference *re
         return NULL;
 }
 
-/* Expects every value that `ref` holds in bank `alg` to equal the lab
- * value, and returns how many it holds. */
+/* Expects every value of `ref` in bank `alg` to equal the lab value, and
+ * returns how many values the bank has. */
 static unsigned expect_lab_values(const char *what, const struct pcrsim_reference *ref,
                                   uint16_t alg, const struct bank_values *lab)
 {
@@ -334,6 +334,8 @@ Test(reference, malformed_values_rejected)
         snprintf(text, sizeof(text), "{\"0\": \"%s\"}", "not*base64*at*all=");
         expect_rejected(text, NULL, "line 1, column 7: the value of PCR 0 is not hex or base64", 6);
         snprintf(text, sizeof(text), "{\"0\": \"%s\"}", "AAAA");
+        expect_rejected(text, NULL, "is hex of 2 bytes, which is the digest size of no bank considered (sha1, sha256, sha384, sha512)", 6);
+        snprintf(text, sizeof(text), "{\"0\": \"%s\"}", "AAAAAA==");
         expect_rejected(text, NULL, "is not hex or base64 of a digest", 6);
         snprintf(text, sizeof(text), "{\"24\": \"%s\"}", sha256_ones_b64);
         expect_rejected(text, NULL, "PCR index 24 is out of range", 7);
@@ -359,36 +361,45 @@ Test(reference, malformed_values_rejected)
                         "unexpected member", 25);
 }
 
-Test(reference, ambiguous_length_needs_bank)
+Test(reference, hex_digits_read_as_hex)
 {
         struct pcrsim_ref_options opts = { 0 };
         struct pcrsim_reference ref;
         struct pcrsim_error err;
         char text[256];
 
-        /* 64 hex digits are also valid base64 of 48 bytes. */
+        /* 64 hex digits are also valid base64 of 48 bytes, but values made
+         * only of hex digits are read as hex: SHA-256 here. */
         snprintf(text, sizeof(text), "{\"7\": \"%s\"}", sha256_zero_hex);
-        expect_rejected(text, NULL, "fit more than one bank or encoding", 0);
-
-        opts.bank_count = 1;
-        opts.banks[0] = SHA256_ID;
-        cr_assert_eq(parse_text(text, &opts, &ref, &err), PCRSIM_OK, "%s", err.message);
+        cr_assert_eq(parse_text(text, NULL, &ref, &err), PCRSIM_OK, "%s", err.message);
         cr_expect_eq(ref.encoding, PCRSIM_REF_ENCODING_HEX);
         cr_expect_eq(ref.set.banks[0].alg, SHA256_ID);
         cr_expect(ref.set.banks[0].pcrs[7].present);
 
+        /* With only SHA-384 considered, the hex reading fits no bank, and
+         * reading the digits as base64 would invent a value. */
+        opts.bank_count = 1;
         opts.banks[0] = SHA384_ID;
+        expect_rejected(text, &opts, "if they are base64, name the format with --expected-format", 0);
+
+        /* Named as base64, the same digits are a SHA-384 value. */
+        opts.format = PCRSIM_REF_PCR_READER_JSON;
         cr_assert_eq(parse_text(text, &opts, &ref, &err), PCRSIM_OK, "%s", err.message);
         cr_expect_eq(ref.encoding, PCRSIM_REF_ENCODING_BASE64);
         cr_expect_eq(ref.set.banks[0].size, 48);
         /* base64 "0000" decodes to d3 4d 34. */
         cr_expect_eq(ref.set.banks[0].pcrs[7].digest[0], 0xd3);
-
-        opts.bank_count = 0;
-        opts.format = PCRSIM_REF_MEASUREMENTS_JSON;
-        cr_assert_eq(parse_text(text, &opts, &ref, &err), PCRSIM_OK, "%s", err.message);
-        cr_expect_eq(ref.set.banks[0].alg, SHA256_ID);
         cr_expect(!ref.format_detected);
+}
+
+Test(reference, same_size_banks_need_bank)
+{
+        struct pcrsim_ref_options opts = { .bank_count = 2, .banks = { SHA256_ID, 0x0012 } };
+        char text[256];
+
+        /* SHA-256 and SM3-256 digests have the same size. */
+        snprintf(text, sizeof(text), "{\"7\": \"%s\"}", sha256_zero_hex);
+        expect_rejected(text, &opts, "fit more than one bank or encoding", 0);
 }
 
 Test(reference, text_list_and_pcrread_variants)

@@ -226,3 +226,16 @@ Test(verify_quote, missing_inputs_are_usage_errors)
         tu_result_free(&res);
         close_quote(&q);
 }
+
+Test(verify_quote, without_nonce_incomplete)
+{
+        struct quote_files q;
+        static const char *const lines[] = { "signature   pass", "nonce       not checked",
+                                             "pcr-digest  pass", "result: incomplete", NULL };
+
+        open_quote(&q);
+        const char *args[] = { "verify-quote", "-q", "-m", q.msg, "-s", q.sig, "-k", q.ak_tss,
+                               q.log, NULL };
+        expect_report(args, 1, lines);
+        close_quote(&q);
+}
