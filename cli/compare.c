@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 
 #include "cli/cli.h"
+#include "cli/references.h"
 #include "cli/replay.h"
 #include "pcrsim/alg.h"
 #include "pcrsim/reference.h"
@@ -234,18 +235,13 @@ int replay_log_and_ima(const char *input, const char *ima_path, bool quiet,
 }
 
 /* Reads every reference into one set; the same PCR twice must agree. */
+/* Reads every reference into one set. Values without a bank name are
+ * read as a bank of the log. */
 static int read_references(const struct compare_options *opt, const struct pcrsim_replay *replay,
                            struct pcrsim_reference *merged, json_t *sources)
 {
         struct pcrsim_ref_options ropt = { .format = opt->ref_format };
-        struct pcrsim_reference *ref = malloc(sizeof(*ref));
-        int exit_code = EXIT_OK;
 
-        if (!ref) {
-                cli_errorf("out of memory");
-                return EXIT_SYSTEM;
-        }
-        /* Values without a bank name are read as a bank of the log. */
         if (opt->bank) {
                 ropt.banks[ropt.bank_count++] = pcrsim_alg_by_name(opt->bank)->id;
         } else {
@@ -253,57 +249,7 @@ static int read_references(const struct compare_options *opt, const struct pcrsi
                         if (pcrsim_alg_by_id(replay->banks[b].alg))
                                 ropt.banks[ropt.bank_count++] = replay->banks[b].alg;
         }
-        memset(merged, 0, sizeof(*merged));
-        for (unsigned i = 0; i < opt->ref_count && !exit_code; i++) {
-                const char *name = cli_input_name(opt->refs[i]);
-                struct pcrsim_error err;
-
-                pcrsim_error_clear(&err);
-                if (pcrsim_reference_read(opt->refs[i], &ropt, ref, &err)) {
-                        exit_code = cli_report(&err, name);
-                        break;
-                }
-                cli_notef(opt->quiet, "%s: %u value%s read as %s (%s)", name, ref->value_count,
-                          ref->value_count == 1 ? "" : "s", pcrsim_ref_format_name(ref->format),
-                          ref->format_detected ? "detected" : "as --expected-format names it");
-                json_array_append_new(sources, json_pack("{s:s, s:s, s:b, s:i}", "file", name, "format",
-                                                         pcrsim_ref_format_name(ref->format), "detected",
-                                                         ref->format_detected, "values",
-                                                         (json_int_t)ref->value_count));
-                for (uint32_t b = 0; b < ref->set.bank_count && !exit_code; b++) {
-                        const struct pcrsim_pcr_bank *src = &ref->set.banks[b];
-                        struct pcrsim_pcr_bank *dst;
-                        uint32_t m = 0;
-
-                        while (m < merged->set.bank_count && merged->set.banks[m].alg != src->alg)
-                                m++;
-                        dst = &merged->set.banks[m];
-                        if (m == merged->set.bank_count) {
-                                merged->set.bank_count++;
-                                dst->alg = src->alg;
-                                dst->size = src->size;
-                        }
-                        for (uint32_t pcr = 0; pcr < PCRSIM_PCR_COUNT; pcr++) {
-                                char bank_name[24];
-
-                                if (!src->pcrs[pcr].present)
-                                        continue;
-                                pcrsim_alg_name(src->alg, bank_name, sizeof(bank_name));
-                                if (dst->pcrs[pcr].present &&
-                                    (memcmp(dst->pcrs[pcr].digest, src->pcrs[pcr].digest, src->size) != 0 ||
-                                     merged->warn_only[m][pcr] != ref->warn_only[b][pcr])) {
-                                        cli_errorf("%s: %s PCR %" PRIu32 " differs from the same PCR in an earlier --expected file",
-                                                   name, bank_name, pcr);
-                                        exit_code = EXIT_INVALID;
-                                        break;
-                                }
-                                dst->pcrs[pcr] = src->pcrs[pcr];
-                                merged->warn_only[m][pcr] = ref->warn_only[b][pcr];
-                        }
-                }
-        }
-        free(ref);
-        return exit_code;
+        return cli_read_references(opt->refs, opt->ref_count, &ropt, opt->quiet, merged, sources);
 }
 
 static void hex(const uint8_t *bytes, size_t size, char *out)

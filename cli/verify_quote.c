@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/references.h"
 #include "cli/replay.h"
 #include "pcrsim/alg.h"
 #include "pcrsim/quote.h"
@@ -263,19 +264,19 @@ static int read_file(const char *path, size_t max, uint8_t **data, size_t *size)
 }
 
 /* Reads the PCR values from the references, in any format that pcrsim
- * compare reads, the tpm2-tools PCR file included. */
+ * compare reads, the tpm2-tools PCR file included. Values without a bank
+ * name belong to a bank that the quote selects. */
 static int read_references(const struct verify_options *opt,
                            const struct pcrsim_quote_selection *sel, struct pcrsim_pcr_set *set)
 {
-        struct pcrsim_reference *ref = malloc(sizeof(*ref));
+        struct pcrsim_reference *merged = malloc(sizeof(*merged));
         struct pcrsim_ref_options ropt = { .format = opt->ref_format };
-        int exit_code = EXIT_OK;
+        int exit_code;
 
-        if (!ref) {
+        if (!merged) {
                 cli_errorf("out of memory");
                 return EXIT_SYSTEM;
         }
-        /* Values without a bank name belong to a bank that the quote selects. */
         for (uint32_t i = 0; i < sel->count && ropt.bank_count < PCRSIM_MAX_ALGORITHMS; i++) {
                 bool seen = false;
 
@@ -284,46 +285,9 @@ static int read_references(const struct verify_options *opt,
                 if (!seen)
                         ropt.banks[ropt.bank_count++] = sel->banks[i].alg;
         }
-        memset(set, 0, sizeof(*set));
-        for (unsigned r = 0; r < opt->ref_count && !exit_code; r++) {
-                const char *name = cli_input_name(opt->refs[r]);
-                struct pcrsim_error err;
-                enum pcrsim_error_code rc;
-
-                pcrsim_error_clear(&err);
-                rc = pcrsim_reference_read(opt->refs[r], &ropt, ref, &err);
-                if (!rc)
-                        cli_notef(opt->quiet, "%s: %u value%s read as %s", name, ref->value_count,
-                                  ref->value_count == 1 ? "" : "s", pcrsim_ref_format_name(ref->format));
-                if (rc) {
-                        exit_code = cli_report(&err, name);
-                        break;
-                }
-                for (uint32_t b = 0; b < ref->set.bank_count; b++) {
-                        const struct pcrsim_pcr_bank *src = &ref->set.banks[b];
-                        uint32_t m = 0;
-
-                        while (m < set->bank_count && set->banks[m].alg != src->alg)
-                                m++;
-                        if (m == set->bank_count) {
-                                set->bank_count++;
-                                set->banks[m].alg = src->alg;
-                                set->banks[m].size = src->size;
-                        }
-                        for (uint32_t pcr = 0; pcr < PCRSIM_PCR_COUNT; pcr++) {
-                                if (!src->pcrs[pcr].present)
-                                        continue;
-                                if (set->banks[m].pcrs[pcr].present &&
-                                    memcmp(set->banks[m].pcrs[pcr].digest, src->pcrs[pcr].digest, src->size)) {
-                                        cli_errorf("%s: PCR %" PRIu32 " differs from the same PCR in an earlier --expected file",
-                                                   name, pcr);
-                                        exit_code = EXIT_INVALID;
-                                }
-                                set->banks[m].pcrs[pcr] = src->pcrs[pcr];
-                        }
-                }
-        }
-        free(ref);
+        exit_code = cli_read_references(opt->refs, opt->ref_count, &ropt, opt->quiet, merged, NULL);
+        *set = merged->set;
+        free(merged);
         return exit_code;
 }
 

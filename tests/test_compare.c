@@ -258,3 +258,28 @@ Test(compare, ima_list_of_another_boot_named)
         free(log);
         free(ima);
 }
+
+Test(compare, conflicting_references_rejected)
+{
+        const char *root = shared_or_skip();
+        char *log = vec(root, "qemu-ovmf-uki/eventlog.bin");
+        char *dir = tu_tmpdir(), *a, *b;
+        static const char first[] = "sha256 4 0000000000000000000000000000000000000000000000000000000000000000\n";
+        static const char second[] = "sha256 4 1111111111111111111111111111111111111111111111111111111111111111\n";
+        const char *args[] = { "compare", "--expected", NULL, "--expected", NULL, log, NULL };
+        struct tu_result res;
+
+        a = tu_write_file(dir, "first.txt", first, strlen(first));
+        b = tu_write_file(dir, "second.txt", second, strlen(second));
+        args[2] = a;
+        args[4] = b;
+        cr_assert(tu_run(&res, args, TIMEOUT));
+        cr_expect_eq(res.exit_code, 2, "%s", res.out);
+        cr_expect(strstr(res.err, "second.txt: sha256 PCR 4 differs from the same PCR in") != NULL &&
+                  strstr(res.err, "first.txt") != NULL, "%s", res.err);
+        tu_result_free(&res);
+        free(a);
+        free(b);
+        tu_rmtree(dir);
+        free(log);
+}

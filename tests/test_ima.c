@@ -262,6 +262,8 @@ static void legacy_list(struct lb *b, bool big)
         put_legacy_fill_entry(b, big, false_legacy_sha1, 0x45, "/usr/bin/false");
 }
 
+static void text_append(struct lb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static void text_append(struct lb *b, const char *fmt, ...)
 {
         char line[1024];

@@ -80,6 +80,8 @@ static bool out_of_time(struct tally *t)
         return t->out_of_time;
 }
 
+static void report(struct tally *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static void report(struct tally *t, const char *fmt, ...)
 {
         char message[768];
