@@ -71,6 +71,10 @@ FILE *cli_open_input(const char *path, int *exit_code);
  */
 bool cli_check_inputs(const char *output, const char *const *inputs, size_t count);
 
+/* Parses a report format, text, json or yaml, into the two flags. Prints
+ * an error and returns false for any other name. */
+bool cli_parse_report_format(const char *name, bool *json, bool *yaml);
+
 /* Closes what cli_open_input() opened. */
 void cli_close_input(FILE *f);
 

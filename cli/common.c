@@ -350,3 +350,13 @@ bool cli_check_inputs(const char *output, const char *const *inputs, size_t coun
         }
         return true;
 }
+
+bool cli_parse_report_format(const char *name, bool *json, bool *yaml)
+{
+        *json = strcmp(name, "json") == 0;
+        *yaml = strcmp(name, "yaml") == 0;
+        if (*json || *yaml || strcmp(name, "text") == 0)
+                return true;
+        cli_errorf("invalid format '%s': expected text, json or yaml", name);
+        return false;
+}

@@ -162,12 +162,8 @@ static int parse_options(int argc, char **argv, struct verify_options *opt)
                         opt->ima = optarg;
                         break;
                 case 'f':
-                        opt->json = strcmp(optarg, "json") == 0;
-                        opt->yaml = strcmp(optarg, "yaml") == 0;
-                        if (!opt->json && !opt->yaml && strcmp(optarg, "text") != 0) {
-                                cli_errorf("invalid format '%s': expected text, json or yaml", optarg);
+                        if (!cli_parse_report_format(optarg, &opt->json, &opt->yaml))
                                 return usage_error();
-                        }
                         break;
                 case 'o':
                         opt->output = optarg;

@@ -17,7 +17,7 @@
  *
  * Large IMA lists are not replayed whole for each case, which would take
  * hours under the sanitizers. Entries of a list do not depend on each
- * other, only on what the first entry tells the reader (byte order,
+ * other, only on what the reader learns from the first entry (byte order,
  * digest size, ASCII or binary), so a cut or a mutation inside entry K is
  * replayed on entry 0 followed by entry K (and K+1). The reader is in the
  * same state there as in the whole list.

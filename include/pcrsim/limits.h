@@ -56,7 +56,7 @@
 #define PCRSIM_MAX_STRING_SIZE 65536u
 
 /* Largest file of reference PCR values, and most values in one. A file
- * with every PCR of every bank holds 24 values per bank. */
+ * with every PCR of every bank has 24 values per bank. */
 #define PCRSIM_MAX_REFERENCE_SIZE (4u * 1024u * 1024u)
 #define PCRSIM_MAX_REFERENCE_VALUES (PCRSIM_PCR_COUNT * PCRSIM_MAX_ALGORITHMS)
 
