@@ -89,5 +89,6 @@ int cmd_replay(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_verify_quote(int argc, char **argv);
+int cmd_check_vectors(int argc, char **argv);
 
 #endif

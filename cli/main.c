@@ -14,11 +14,13 @@ static const char main_usage[] =
         "Offline TPM PCR simulator: recompute PCR values from TCG event logs.\n"
         "\n"
         "Commands:\n"
-        "  replay        replay a TCG event log (and an IMA list) and print the PCRs\n"
-        "  events        print every event with its decoded data and digest checks\n"
-        "  compare       compare a replayed log with reference PCR values\n"
-        "  verify-quote  check a TPM quote's signature, nonce and PCR digest\n"
-        "  help          print help for a command\n"
+        "  replay         replay a TCG event log (and an IMA list) and print the PCRs\n"
+        "  events         print every event with its decoded data and digest checks\n"
+        "  compare        compare a replayed log with reference PCR values\n"
+        "  verify-quote   check a TPM quote's signature, nonce and PCR digest\n"
+        "  check-vectors  replay recorded vector folders and compare each with the\n"
+        "                 values its MANIFEST.yaml expects\n"
+        "  help           print help for a command\n"
         "\n"
         "Options:\n"
         "  -h, --help     print this help\n"
@@ -36,6 +38,7 @@ static const struct {
         { "events", cmd_events },
         { "compare", cmd_compare },
         { "verify-quote", cmd_verify_quote },
+        { "check-vectors", cmd_check_vectors },
 };
 
 static int run_command(const char *name, int argc, char **argv)

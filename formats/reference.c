@@ -21,6 +21,7 @@
 #include "pcrsim/limits.h"
 #include "pcrsim/quote.h"
 #include "pcrsim/reference.h"
+#include "text_internal.h"
 
 static const char *const format_names[PCRSIM_REF_FORMAT_COUNT] = {
         [PCRSIM_REF_AUTO] = "auto",
@@ -136,9 +137,7 @@ static int hex_nibble(int c)
         return -1;
 }
 
-/* Decodes hex with an optional 0x prefix. Returns the byte count, or -1
- * when the text is not hex of at most `cap` bytes. */
-static long decode_hex(const char *text, size_t len, uint8_t *out, size_t cap)
+long pcrsim_decode_hex(const char *text, size_t len, uint8_t *out, size_t cap)
 {
         if (len >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
                 text += 2;
@@ -278,7 +277,7 @@ static bool scalar_is(const yaml_node_t *node, const char *text)
 static readings possible_readings(const struct doc *d, const char *text, size_t len)
 {
         uint8_t tmp[PCRSIM_MAX_DIGEST_SIZE];
-        long hex = decode_hex(text, len, tmp, sizeof(tmp));
+        long hex = pcrsim_decode_hex(text, len, tmp, sizeof(tmp));
         long b64 = decode_base64(text, len, tmp, sizeof(tmp));
         readings r = 0;
 
@@ -448,7 +447,7 @@ static enum pcrsim_error_code read_index_map(struct doc *d, const yaml_node_t *m
                 uint8_t digest[PCRSIM_MAX_DIGEST_SIZE];
                 size_t len = 0;
                 const char *text = scalar(values[i].node, &len);
-                long n = bit < 16 ? decode_hex(text, len, digest, sizeof(digest)) :
+                long n = bit < 16 ? pcrsim_decode_hex(text, len, digest, sizeof(digest)) :
                                     decode_base64(text, len, digest, sizeof(digest));
 
                 locate(d, values[i].node);
@@ -519,7 +518,7 @@ static enum pcrsim_error_code read_pcrread(struct doc *d, const yaml_node_t *map
                                                         d->where);
                         vtext = scalar(iv, &vlen);
                         locate(d, iv);
-                        n = vtext ? decode_hex(vtext, vlen, digest, sizeof(digest)) : -1;
+                        n = vtext ? pcrsim_decode_hex(vtext, vlen, digest, sizeof(digest)) : -1;
                         if (n < 0)
                                 return pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(iv),
                                                         "PCR value",
@@ -866,7 +865,7 @@ static enum pcrsim_error_code parse_text(const char *text, size_t size, struct d
                         return pcrsim_error_set(err, PCRSIM_ERR_INVALID, start, "line",
                                                 "%sexpected \"BANK INDEX HEX\", such as \"sha256 0 3d45...\"",
                                                 d->where);
-                bytes = decode_hex(words[2], lens[2], digest, sizeof(digest));
+                bytes = pcrsim_decode_hex(words[2], lens[2], digest, sizeof(digest));
                 if (bytes < 0)
                         return pcrsim_error_set(err, PCRSIM_ERR_INVALID, (uint64_t)(words[2] - text),
                                                 "PCR value", "%sthe value is not hex", d->where);
@@ -1081,7 +1080,7 @@ static enum pcrsim_error_code read_sysfs_bank(const char *dir, const struct pcrs
                 len = size;
                 while (len > 0 && isspace(data[len - 1]))
                         len--;
-                n = decode_hex((const char *)data, len, digest, sizeof(digest));
+                n = pcrsim_decode_hex((const char *)data, len, digest, sizeof(digest));
                 if (n < 0)
                         rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, 0, "PCR value",
                                               "%sthe file does not hold one value in hex", where);

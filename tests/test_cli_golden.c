@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * CLI output tests on the project's own vectors. The golden files in
- * vectors/ were written by vectors/gen/mkvectors.py, which builds each
+ * vectors/ were written by tools/mkvectors.py, which builds each
  * log and replays it with Python's hashlib, independently of pcrsim.
  */
 #include <dirent.h>

@@ -60,6 +60,11 @@
 #define PCRSIM_MAX_REFERENCE_SIZE (4u * 1024u * 1024u)
 #define PCRSIM_MAX_REFERENCE_VALUES (PCRSIM_PCR_COUNT * PCRSIM_MAX_ALGORITHMS)
 
+/* Largest MANIFEST.yaml of a vector folder, and most files it may list.
+ * The largest manifests seen are under 32 KiB and list under 100 files. */
+#define PCRSIM_MAX_MANIFEST_SIZE (1024u * 1024u)
+#define PCRSIM_MAX_MANIFEST_FILES 1024u
+
 /* Number of PCRs of a PC Client TPM. */
 #define PCRSIM_PCR_COUNT 24u
 
