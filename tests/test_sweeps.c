@@ -36,6 +36,7 @@
 #include "pcrsim/error.h"
 #include "pcrsim/ima.h"
 #include "pcrsim/ima_replay.h"
+#include "pcrsim/manifest.h"
 #include "pcrsim/reference.h"
 #include "pcrsim/replay.h"
 #include "pcrsim/tcglog.h"
@@ -552,6 +553,116 @@ Test(sweeps, reference_files, .timeout = 1200)
         fprintf(stderr, "sweeps: %lu damaged copies of %u reference files read in %.1f s\n", cases,
                 files, seconds_now() - start);
         cr_expect_gt(files, 0, "no reference file found");
+}
+
+/* ---- vector manifests ---- */
+
+/* Manifests up to this size are cut at every length and changed at every
+ * byte; larger ones around each line end and at each YAML structure byte. */
+#define MANIFEST_FULL_SWEEP_SIZE 4096
+
+static void manifest_case(const uint8_t *exact, size_t len, const char *what, size_t at,
+                          struct tally *t)
+{
+        struct pcrsim_manifest m;
+        struct pcrsim_error err;
+        enum pcrsim_error_code rc;
+        char reason[512];
+
+        pcrsim_error_clear(&err);
+        rc = pcrsim_manifest_parse(exact, len, &m, &err);
+        t->cases++;
+        if (rc == PCRSIM_OK)
+                pcrsim_manifest_free(&m);
+        else if (!input_error(rc, &err, len))
+                report(t, "%s %zu: %s (code %d), expected a manifest or an input error at an offset inside the input",
+                       what, at, describe(rc, &err, reason, sizeof(reason)), (int)rc);
+}
+
+static bool manifest_position(const uint8_t *data, size_t size, size_t pos)
+{
+        if (size <= MANIFEST_FULL_SWEEP_SIZE)
+                return true;
+        if (pos < size && strchr(":-{}[]'\"# ", data[pos]) && data[pos])
+                return true;
+        return (pos < size && data[pos] == '\n') || (pos + 1 < size && data[pos + 1] == '\n') ||
+               (pos > 0 && data[pos - 1] == '\n');
+}
+
+static void sweep_manifest(const char *path, double deadline, unsigned long *cases)
+{
+        struct tally t = { .path = path, .deadline = deadline };
+        size_t size = 0;
+        uint8_t *data = (uint8_t *)tu_read_file(path, &size), *copy;
+
+        cr_assert_not_null(data, "cannot read %s", path);
+        for (size_t len = 0; len <= size && !out_of_time(&t); len++) {
+                if (!manifest_position(data, size, len))
+                        continue;
+                copy = malloc(len ? len : 1);
+                cr_assert_not_null(copy, "out of memory");
+                memcpy(copy, data, len);
+                manifest_case(copy, len, "cut at", len, &t);
+                free(copy);
+        }
+        copy = malloc(size ? size : 1);
+        cr_assert_not_null(copy, "out of memory");
+        memcpy(copy, data, size);
+        for (size_t pos = 0; pos < size && !out_of_time(&t); pos++) {
+                if (!manifest_position(data, size, pos))
+                        continue;
+                for (size_t v = 0; v < sizeof(mutation_values) / sizeof(int); v++) {
+                        copy[pos] = mutated(data[pos], mutation_values[v]);
+                        if (copy[pos] != data[pos])
+                                manifest_case(copy, size, "byte changed at", pos, &t);
+                }
+                copy[pos] = data[pos];
+        }
+        cr_expect_eq(t.failures, 0, "%s: %lu of %lu damaged copies gave a wrong result", path,
+                     t.failures, t.cases);
+        *cases += t.cases;
+        free(copy);
+        free(data);
+}
+
+/* Sweeps the MANIFEST.yaml of every vector folder under `root`. */
+static unsigned sweep_manifests(const char *root, double deadline, unsigned long *cases)
+{
+        char **names = NULL;
+        long count = manifest_list_vectors(root, &names);
+        unsigned files = 0;
+
+        cr_assert_geq(count, 0, "cannot read %s", root);
+        for (long v = 0; v < count; v++) {
+                char *dir = tu_path_join(root, names[v]);
+                char *path = tu_path_join(dir, "MANIFEST.yaml");
+
+                sweep_manifest(path, deadline, cases);
+                files++;
+                free(path);
+                free(dir);
+        }
+        manifest_free_names(names, count);
+        return files;
+}
+
+Test(sweeps, vector_manifests, .timeout = 1200)
+{
+        char *own = tu_path_join(tu_source_root(), "vectors");
+        const char *shared = tu_shared_vectors();
+        double start = seconds_now();
+        unsigned long cases = 0;
+        unsigned files;
+
+        files = sweep_manifests(own, start + SWEEP_TIME_LIMIT_SECONDS, &cases);
+        if (shared)
+                files += sweep_manifests(shared, start + SWEEP_TIME_LIMIT_SECONDS, &cases);
+        else
+                fprintf(stderr, "sweeps: the shared vector folder is absent, so only the project's manifests are swept\n");
+        fprintf(stderr, "sweeps: %lu damaged copies of %u manifests read in %.1f s\n", cases, files,
+                seconds_now() - start);
+        cr_expect_gt(files, 0, "no MANIFEST.yaml found");
+        free(own);
 }
 
 /* ---- drivers ---- */

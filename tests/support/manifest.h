@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#ifndef PCRSIM_MANIFEST_H
-#define PCRSIM_MANIFEST_H
+#ifndef PCRSIM_TEST_MANIFEST_H
+#define PCRSIM_TEST_MANIFEST_H
 
 #include <stdbool.h>
 #include <stddef.h>
