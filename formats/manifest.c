@@ -181,7 +181,8 @@ static enum pcrsim_error_code read_file(struct walker *w, const yaml_node_t *ent
         if (entry->type != YAML_MAPPING_NODE)
                 return fail_at(w, entry, "files", "a file entry is not a mapping");
         f->line = entry->start_mark.line + 1;
-        if (!text_of(name) || !text_of(name)[0])
+        /* `file: ~` is YAML's null, which copy_text() would leave as NULL. */
+        if (is_null(name) || !text_of(name))
                 return fail_at(w, entry, "file", "a file entry has no file name");
         if (!safe_name(text_of(name)))
                 return fail_at(w, name, "file",

@@ -367,6 +367,9 @@ Test(check_vectors, invalid_vectors)
         expect_invalid("files:\n- {file: ../eventlog.bin, format: tcg-crypto-agile}\n", WHOLE_LOG,
                        "leaves the vector folder");
         expect_invalid("files: [\n", WHOLE_LOG, "line 2, column 1: not valid YAML");
+        /* YAML reads ~ as null, so the entry has no name. */
+        expect_invalid("files:\n- {file: ~, format: tcg-crypto-agile}\n", WHOLE_LOG,
+                       "a file entry has no file name");
         expect_invalid("files:\n- {file: eventlog.bin, format: tcg-crypto-agile}\nexpected:\n  banks:\n    sha256:\n      4: '00ff'\n",
                        WHOLE_LOG, "line 6, column 10: sha256 PCR 4: the value is not the hex of a 32-byte digest");
         expect_invalid("files:\n- {file: eventlog.bin, format: tcg-crypto-agile}\nexpected:\n  banks:\n    sha256:\n      24: '00'\n",
