@@ -7,11 +7,14 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <yaml.h>
 
@@ -492,16 +495,30 @@ enum pcrsim_error_code pcrsim_manifest_parse(const void *data, size_t size,
 enum pcrsim_error_code pcrsim_manifest_load(const char *path, struct pcrsim_manifest *out,
                                             struct pcrsim_error *err)
 {
+        struct stat st;
         FILE *f;
         char *data;
         size_t size;
         enum pcrsim_error_code rc;
+        int fd;
 
         memset(out, 0, sizeof(*out));
-        f = fopen(path, "rb");
-        if (!f)
+        /* O_NONBLOCK keeps open() from waiting for the writer of a FIFO. */
+        fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+        if (fd < 0)
                 return pcrsim_error_set(err, errno == ENOENT ? PCRSIM_ERR_INVALID : PCRSIM_ERR_IO,
                                         PCRSIM_NO_OFFSET, NULL, "cannot open: %s", strerror(errno));
+        if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+                close(fd);
+                return pcrsim_error_set(err, PCRSIM_ERR_INVALID, PCRSIM_NO_OFFSET, NULL,
+                                        "not a regular file");
+        }
+        f = fdopen(fd, "rb");
+        if (!f) {
+                close(fd);
+                return pcrsim_error_set(err, PCRSIM_ERR_NOMEM, PCRSIM_NO_OFFSET, NULL,
+                                        "cannot open: %s", strerror(errno));
+        }
         data = malloc(PCRSIM_MAX_MANIFEST_SIZE + 1);
         if (!data) {
                 fclose(f);

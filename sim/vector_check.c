@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -38,6 +41,40 @@ static bool fatal(enum pcrsim_error_code code)
         return code == PCRSIM_ERR_NOMEM || code == PCRSIM_ERR_INTERNAL;
 }
 
+/*
+ * Opens `path` for reading only when it is a regular file. A FIFO, a
+ * device or a folder under a vector folder's name would block or never
+ * end, so it is invalid input. O_NONBLOCK keeps open() from waiting for a
+ * FIFO's writer; reads of a regular file ignore it.
+ */
+static FILE *open_regular(const char *path, struct pcrsim_error *err)
+{
+        int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+        struct stat st;
+        FILE *f;
+
+        if (fd < 0) {
+                pcrsim_error_set(err, errno == ENOENT ? PCRSIM_ERR_INVALID : PCRSIM_ERR_IO,
+                                 PCRSIM_NO_OFFSET, NULL, "%s: %s",
+                                 errno == ENOENT ? "listed in MANIFEST.yaml but absent" : "cannot open",
+                                 strerror(errno));
+                return NULL;
+        }
+        if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+                close(fd);
+                pcrsim_error_set(err, PCRSIM_ERR_INVALID, PCRSIM_NO_OFFSET, NULL,
+                                 "not a regular file");
+                return NULL;
+        }
+        f = fdopen(fd, "rb");
+        if (!f) {
+                close(fd);
+                pcrsim_error_set(err, PCRSIM_ERR_NOMEM, PCRSIM_NO_OFFSET, NULL, "cannot open: %s",
+                                 strerror(errno));
+        }
+        return f;
+}
+
 /* Reads a whole file into memory, up to the TCG log limit, which is the
  * largest input any of the readers takes. */
 static enum pcrsim_error_code slurp(const char *path, uint8_t **data, size_t *size,
@@ -45,15 +82,12 @@ static enum pcrsim_error_code slurp(const char *path, uint8_t **data, size_t *si
 {
         size_t cap = 64 * 1024, used = 0;
         uint8_t *buf = NULL;
-        FILE *f = fopen(path, "rb");
+        FILE *f = open_regular(path, err);
 
         *data = NULL;
         *size = 0;
         if (!f)
-                return pcrsim_error_set(err, errno == ENOENT ? PCRSIM_ERR_INVALID : PCRSIM_ERR_IO,
-                                        PCRSIM_NO_OFFSET, NULL, "%s: %s",
-                                        errno == ENOENT ? "listed in MANIFEST.yaml but absent" :
-                                        "cannot open", strerror(errno));
+                return err->code;
         for (;;) {
                 uint8_t *grown;
                 size_t n;

@@ -382,6 +382,27 @@ Test(check_vectors, invalid_vectors)
                        WHOLE_LOG, "MISMATCH entry 'pcr5' is not BANK:PCR");
 }
 
+/* A FIFO or a device under a listed name would block or never end. */
+Test(check_vectors, special_files)
+{
+        char *dir = tu_tmpdir();
+        char *fifo = tu_path_join(dir, "eventlog.bin"), *dev = tu_path_join(dir, "zero.bin");
+        struct tu_result res;
+
+        cr_assert(mkfifo(fifo, 0600) == 0, "mkfifo: %s", strerror(errno));
+        cr_assert(symlink("/dev/zero", dev) == 0, "symlink: %s", strerror(errno));
+        write_manifest(dir, "files:\n- {file: eventlog.bin, format: tcg-crypto-agile}\n"
+                            "- {file: zero.bin, format: tcg-sha1}\n");
+        run_dir(&res, dir);
+        cr_expect_eq(res.exit_code, 2, "exit %d\n%s%s", res.exit_code, res.out, res.err);
+        cr_expect(strstr(res.out, "eventlog.bin: not a regular file") != NULL, "%s", res.out);
+        cr_expect(strstr(res.out, "zero.bin: not a regular file") != NULL, "%s", res.out);
+        tu_result_free(&res);
+        free(fifo);
+        free(dev);
+        tu_rmtree(dir);
+}
+
 Test(check_vectors, unreadable_folders)
 {
         char *empty = tu_tmpdir();
