@@ -36,19 +36,23 @@ static const char check_vectors_usage[] =
         "  -f, --format FORMAT  text (default), json or yaml\n"
         "  -o, --output FILE    write the report to FILE\n"
         "  -v, --verbose        list every value compared and every file read\n"
+        "      --strict         a file whose format is missing or unknown makes its\n"
+        "                       vector invalid (by default it is only noted)\n"
         "  -h, --help           print this help\n"
         "\n"
         "Verdicts: match; differs (the PCRs and banks that differ or cannot be\n"
         "replayed, or an expect_error file that parses); known quirk (every\n"
         "difference is listed under MISMATCH, printed with its reason); rejected as\n"
         "expected; no expected values; nothing to replay; invalid (a file that must\n"
-        "parse is rejected, or a listed file is absent or changed).\n"
+        "parse is rejected, or a listed file is absent, not a regular file, or not\n"
+        "the size, SHA-256 or format that the manifest states).\n"
         "\n"
-        "Exit status: 0 no difference, 1 a vector differs, 2 usage error or an\n"
-        "invalid or unreadable vector, 3 I/O or system error.\n";
+        "Exit status: 0 no difference, 1 a vector differs, 2 usage error, an invalid\n"
+        "vector or a folder that does not exist, 3 I/O or system error (a file that\n"
+        "exists but cannot be read, memory exhausted).\n";
 
 struct options {
-        bool json, yaml, verbose;
+        bool json, yaml, verbose, strict;
         const char *output;
         char **dirs;
         int dir_count;
@@ -72,8 +76,10 @@ static int usage_error(void)
 
 static int parse_options(int argc, char **argv, struct options *opt)
 {
+        enum { OPT_STRICT = 256 };
         static const struct option longopts[] = {
                 { "format", required_argument, NULL, 'f' },
+                { "strict", no_argument, NULL, OPT_STRICT },
                 { "output", required_argument, NULL, 'o' },
                 { "verbose", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
@@ -93,6 +99,9 @@ static int parse_options(int argc, char **argv, struct options *opt)
                         break;
                 case 'v':
                         opt->verbose = true;
+                        break;
+                case OPT_STRICT:
+                        opt->strict = true;
                         break;
                 case 'h':
                         fputs(check_vectors_usage, stdout);
@@ -123,11 +132,132 @@ static void hex(const uint8_t *bytes, size_t size, char *out)
         out[2 * size] = '\0';
 }
 
+/* Returns the length of the UTF-8 sequence at `p`, or 0 when it is not
+ * valid UTF-8 (overlong forms and surrogates included). */
+static size_t utf8_length(const unsigned char *p)
+{
+        size_t n;
+        uint32_t cp;
+
+        if (p[0] < 0x80)
+                return 1;
+        if (p[0] >= 0xC2 && p[0] <= 0xDF)
+                n = 2, cp = p[0] & 0x1Fu;
+        else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+                n = 3, cp = p[0] & 0x0Fu;
+        else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+                n = 4, cp = p[0] & 0x07u;
+        else
+                return 0;
+        for (size_t i = 1; i < n; i++) {
+                if ((p[i] & 0xC0) != 0x80)
+                        return 0;
+                cp = cp << 6 | (p[i] & 0x3Fu);
+        }
+        if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+                return 0;
+        return n;
+}
+
+/* Strings that escaped() allocated for the vector being printed. */
+struct escapes {
+        char *items[64];
+        size_t count;
+};
+
+/*
+ * Returns `text` with control characters and bytes that are not UTF-8
+ * written as \xNN, so that a folder name or a manifest note can neither
+ * break the one line per item of the text output nor reach the terminal
+ * as a control sequence. Returns `text` itself when nothing needs
+ * escaping, and "(out of memory)" when the copy fails.
+ */
+static const char *escaped(struct escapes *pool, const char *text)
+{
+        const unsigned char *p = (const unsigned char *)text;
+        struct pcrsim_strbuf sb;
+        bool clean = true;
+
+        if (!text)
+                return "";
+        for (size_t i = 0; p[i] && clean;) {
+                size_t n = utf8_length(p + i);
+
+                clean = n > 0 && p[i] >= 0x20 && p[i] != 0x7F;
+                i += n ? n : 1;
+        }
+        if (clean)
+                return text;
+        if (pool->count == sizeof(pool->items) / sizeof(pool->items[0]))
+                return "(too many names to escape)";
+        pcrsim_strbuf_init(&sb);
+        for (size_t i = 0; p[i];) {
+                size_t n = utf8_length(p + i);
+
+                if (n == 0 || p[i] < 0x20 || p[i] == 0x7F) {
+                        pcrsim_strbuf_printf(&sb, "\\x%02x", p[i]);
+                        i++;
+                } else {
+                        pcrsim_strbuf_append(&sb, text + i, n);
+                        i += n;
+                }
+        }
+        if (sb.failed || !sb.data) {
+                pcrsim_strbuf_free(&sb);
+                return "(out of memory)";
+        }
+        pool->items[pool->count++] = sb.data;
+        return sb.data;
+}
+
+static void free_escapes(struct escapes *pool)
+{
+        for (size_t i = 0; i < pool->count; i++)
+                free(pool->items[i]);
+        pool->count = 0;
+}
+
+/* Returns `text` as a JSON string: as it is when it is UTF-8, which
+ * jansson requires, else with escaped(). */
+static json_t *json_text(struct escapes *pool, const char *text)
+{
+        json_t *s = json_string(text ? text : "");
+
+        return s ? s : json_string(escaped(pool, text));
+}
+
+/* The verdict as a word for JSON and YAML, such as "known-quirk". */
+static const char *verdict_id(enum pcrsim_vector_verdict verdict)
+{
+        switch (verdict) {
+        case PCRSIM_VECTOR_INVALID:
+                return "invalid";
+        case PCRSIM_VECTOR_DIFFERS:
+                return "differs";
+        case PCRSIM_VECTOR_KNOWN_QUIRK:
+                return "known-quirk";
+        case PCRSIM_VECTOR_MATCH:
+                return "match";
+        case PCRSIM_VECTOR_REJECTED_AS_EXPECTED:
+                return "rejected-as-expected";
+        case PCRSIM_VECTOR_NO_EXPECTED:
+                return "no-expected-values";
+        case PCRSIM_VECTOR_NOTHING_TO_REPLAY:
+                return "nothing-to-replay";
+        }
+        return "unknown";
+}
+
 static const char *file_outcome_name(enum pcrsim_vector_file_outcome outcome)
 {
         switch (outcome) {
         case PCRSIM_VECTOR_FILE_SKIPPED:
                 return "not-read";
+        case PCRSIM_VECTOR_FILE_CHECKED:
+                return "checked";
+        case PCRSIM_VECTOR_FILE_UNKNOWN_FORMAT:
+                return "unknown-format";
         case PCRSIM_VECTOR_FILE_REPLAYED:
                 return "replayed";
         case PCRSIM_VECTOR_FILE_REJECTED:
@@ -178,36 +308,90 @@ static const char *aggregate_verdict_name(enum pcrsim_boot_aggregate_verdict v)
         return "unknown";
 }
 
-static json_t *vector_json(const char *path, const struct pcrsim_manifest *m,
+/* The first file error, as "FILE: message", for the problem of an
+ * invalid vector. */
+static void first_file_error(const struct pcrsim_manifest *m, const struct pcrsim_vector_result *r,
+                             char *buf, size_t size)
+{
+        buf[0] = '\0';
+        for (size_t i = 0; i < r->file_count; i++) {
+                if (r->files[i].outcome != PCRSIM_VECTOR_FILE_FAILED)
+                        continue;
+                pcrsim_error_format(&r->files[i].error, m->files[i].name, buf, size);
+                return;
+        }
+}
+
+static json_t *aggregate_json(struct escapes *pool, const struct pcrsim_manifest *m,
+                              const struct pcrsim_vector_aggregate_result *a)
+{
+        const struct pcrsim_boot_aggregate *ba = &a->check;
+        char text[2 * PCRSIM_MAX_DIGEST_SIZE + 1];
+        json_t *entry = json_object();
+
+        json_object_set_new(entry, "ima", json_text(pool, m->files[a->ima_file].name));
+        json_object_set_new(entry, "verdict", json_string(aggregate_verdict_name(ba->verdict)));
+        if (ba->size && ba->verdict != PCRSIM_BOOT_AGGREGATE_NO_ENTRY &&
+            ba->verdict != PCRSIM_BOOT_AGGREGATE_UNDECODABLE) {
+                json_object_set_new(entry, "algorithm", json_text(pool, ba->algo));
+                hex(ba->logged, ba->size, text);
+                json_object_set_new(entry, "logged", json_string(text));
+        }
+        if (ba->verdict == PCRSIM_BOOT_AGGREGATE_MISMATCH) {
+                hex(ba->over_0_7, ba->size, text);
+                json_object_set_new(entry, "replayed_pcrs_0_7", json_string(text));
+                hex(ba->over_0_9, ba->size, text);
+                json_object_set_new(entry, "replayed_pcrs_0_9", json_string(text));
+        }
+        if (m->has_boot_aggregate) {
+                hex(m->boot_aggregate, m->boot_aggregate_size, text);
+                json_object_set_new(entry, "manifest", json_string(text));
+                json_object_set_new(entry, "manifest_verdict",
+                                    json_string(a->differs_from_manifest ? "differs" : "match"));
+        }
+        return entry;
+}
+
+static json_t *vector_json(struct escapes *pool, const char *path, const struct pcrsim_manifest *m,
                            const struct pcrsim_vector_result *r)
 {
         json_t *v = json_object(), *files = json_array(), *pcrs = json_array();
         json_t *aggregates = json_array();
         char name[24], text[2 * PCRSIM_MAX_DIGEST_SIZE + 1], line[512];
 
-        json_object_set_new(v, "path", json_string(path));
-        json_object_set_new(v, "verdict", json_string(pcrsim_vector_verdict_name(r->verdict)));
-        if (r->problem[0])
-                json_object_set_new(v, "problem", json_string(r->problem));
+        json_object_set_new(v, "path", json_text(pool, path));
+        json_object_set_new(v, "verdict", json_string(verdict_id(r->verdict)));
+        if (r->problem[0]) {
+                json_object_set_new(v, "problem", json_text(pool, r->problem));
+        } else if (r->verdict == PCRSIM_VECTOR_INVALID) {
+                first_file_error(m, r, line, sizeof(line));
+                json_object_set_new(v, "problem", json_text(pool, line[0] ? line :
+                                    "a file's format is missing or unknown, and --strict is given"));
+        }
         for (size_t i = 0; i < r->file_count; i++) {
                 const struct pcrsim_manifest_file *f = &m->files[i];
-                json_t *entry = json_pack("{s:s, s:s, s:s}", "file", f->name, "format",
-                                          f->format ? f->format : "",
-                                          "outcome", file_outcome_name(r->files[i].outcome));
+                const struct pcrsim_vector_file_result *fr = &r->files[i];
+                json_t *entry = json_object();
 
+                json_object_set_new(entry, "file", json_text(pool, f->name));
+                if (f->format)
+                        json_object_set_new(entry, "format", json_text(pool, f->format));
+                json_object_set_new(entry, "outcome", json_string(file_outcome_name(fr->outcome)));
                 if (f->expect_error)
-                        json_object_set_new(entry, "expect_error", json_string(f->expect_error));
-                if (r->files[i].outcome == PCRSIM_VECTOR_FILE_REPLAYED ||
-                    r->files[i].outcome == PCRSIM_VECTOR_FILE_ACCEPTED) {
-                        json_object_set_new(entry, "records", json_integer((json_int_t)r->files[i].records));
+                        json_object_set_new(entry, "expect_error", json_text(pool, f->expect_error));
+                if (fr->outcome == PCRSIM_VECTOR_FILE_REPLAYED ||
+                    fr->outcome == PCRSIM_VECTOR_FILE_ACCEPTED) {
+                        json_object_set_new(entry, "records", json_integer((json_int_t)fr->records));
                         if (f->kind == PCRSIM_MANIFEST_IMA_LIST)
                                 json_object_set_new(entry, "violations",
-                                                    json_integer((json_int_t)r->files[i].violations));
+                                                    json_integer((json_int_t)fr->violations));
                 }
-                if (r->files[i].outcome == PCRSIM_VECTOR_FILE_REJECTED ||
-                    r->files[i].outcome == PCRSIM_VECTOR_FILE_FAILED) {
-                        pcrsim_error_format(&r->files[i].error, NULL, line, sizeof(line));
-                        json_object_set_new(entry, "error", json_string(line));
+                if (fr->outcome == PCRSIM_VECTOR_FILE_REJECTED ||
+                    fr->outcome == PCRSIM_VECTOR_FILE_FAILED) {
+                        pcrsim_error_format(&fr->error, NULL, line, sizeof(line));
+                        json_object_set_new(entry, "error", json_text(pool, line));
+                        json_object_set_new(entry, "error_class",
+                                            json_string(pcrsim_error_code_name(fr->error.code)));
                 }
                 json_array_append_new(files, entry);
         }
@@ -219,29 +403,23 @@ static json_t *vector_json(const char *path, const struct pcrsim_manifest *m,
                 json_object_set_new(entry, "pcr", json_integer(p->pcr));
                 json_object_set_new(entry, "verdict", json_string(pcr_verdict_name(p->verdict)));
                 if (p->source != SIZE_MAX)
-                        json_object_set_new(entry, "source", json_string(m->files[p->source].name));
+                        json_object_set_new(entry, "source", json_text(pool, m->files[p->source].name));
                 hex(p->expected, p->size, text);
                 json_object_set_new(entry, "expected", json_string(text));
                 if (p->verdict != PCRSIM_VECTOR_PCR_NOT_REPLAYED) {
                         hex(p->actual, p->size, text);
                         json_object_set_new(entry, "replayed", json_string(text));
                 } else {
-                        json_object_set_new(entry, "reason", json_string(p->reason));
+                        json_object_set_new(entry, "reason", json_text(pool, p->reason));
                 }
                 if (p->listed_as_mismatch)
                         json_object_set_new(entry, "listed_as_mismatch", json_true());
                 if (p->quirk)
-                        json_object_set_new(entry, "quirk", json_string(p->quirk));
+                        json_object_set_new(entry, "quirk", json_text(pool, p->quirk));
                 json_array_append_new(pcrs, entry);
         }
-        for (size_t i = 0; i < r->aggregate_count; i++) {
-                const struct pcrsim_vector_aggregate_result *a = &r->aggregates[i];
-
-                json_array_append_new(aggregates,
-                                      json_pack("{s:s, s:s, s:b}", "ima", m->files[a->ima_file].name,
-                                                "verdict", aggregate_verdict_name(a->check.verdict),
-                                                "differs_from_manifest", a->differs_from_manifest));
-        }
+        for (size_t i = 0; i < r->aggregate_count; i++)
+                json_array_append_new(aggregates, aggregate_json(pool, m, &r->aggregates[i]));
         json_object_set_new(v, "files", files);
         json_object_set_new(v, "pcrs", pcrs);
         json_object_set_new(v, "boot_aggregate", aggregates);
@@ -253,7 +431,8 @@ static json_t *vector_json(const char *path, const struct pcrsim_manifest *m,
 }
 
 /* Lists the files of `outcome` as "a, b". */
-static void list_files(const struct pcrsim_manifest *m, const struct pcrsim_vector_result *r,
+static void list_files(struct escapes *pool, const struct pcrsim_manifest *m,
+                       const struct pcrsim_vector_result *r,
                        enum pcrsim_vector_file_outcome outcome, struct pcrsim_strbuf *sb)
 {
         bool first = true;
@@ -261,7 +440,7 @@ static void list_files(const struct pcrsim_manifest *m, const struct pcrsim_vect
         for (size_t i = 0; i < r->file_count; i++) {
                 if (r->files[i].outcome != outcome)
                         continue;
-                pcrsim_strbuf_printf(sb, "%s%s", first ? "" : ", ", m->files[i].name);
+                pcrsim_strbuf_printf(sb, "%s%s", first ? "" : ", ", escaped(pool, m->files[i].name));
                 first = false;
         }
 }
@@ -316,16 +495,18 @@ static void list_pcrs(const struct pcrsim_vector_result *r, enum pcrsim_vector_p
         }
 }
 
-static void append_pcr_detail(const struct pcrsim_manifest *m,
+static void append_pcr_detail(struct escapes *pool, const struct pcrsim_manifest *m,
                               const struct pcrsim_vector_pcr_result *p, struct pcrsim_strbuf *sb)
 {
         char name[24], expected[2 * PCRSIM_MAX_DIGEST_SIZE + 1], actual[2 * PCRSIM_MAX_DIGEST_SIZE + 1];
-        const char *source = p->source != SIZE_MAX ? m->files[p->source].name : "no file";
+        const char *source = p->source != SIZE_MAX ? escaped(pool, m->files[p->source].name) :
+                             "no file";
 
         bank_name(p->alg, name, sizeof(name));
         hex(p->expected, p->size, expected);
         if (p->verdict == PCRSIM_VECTOR_PCR_NOT_REPLAYED) {
-                pcrsim_strbuf_printf(sb, "    %s PCR %u: not replayed: %s\n", name, p->pcr, p->reason);
+                pcrsim_strbuf_printf(sb, "    %s PCR %u from %s: not replayed: %s\n", name, p->pcr,
+                                     source, escaped(pool, p->reason));
                 return;
         }
         hex(p->actual, p->size, actual);
@@ -333,25 +514,28 @@ static void append_pcr_detail(const struct pcrsim_manifest *m,
                              p->pcr, source, pcr_verdict_name(p->verdict), expected, actual);
         if (p->verdict == PCRSIM_VECTOR_PCR_KNOWN_QUIRK)
                 pcrsim_strbuf_printf(sb, "      listed under MISMATCH; quirk: %s\n",
-                                     p->quirk ? p->quirk : "no quirk names this PCR");
+                                     p->quirk ? escaped(pool, p->quirk) : "no quirk names this PCR");
 }
 
-static void append_file_errors(const struct pcrsim_manifest *m, const struct pcrsim_vector_result *r,
-                               bool verbose, struct pcrsim_strbuf *sb)
+static void append_file_lines(struct escapes *pool, const struct pcrsim_manifest *m,
+                              const struct pcrsim_vector_result *r, bool verbose,
+                              struct pcrsim_strbuf *sb)
 {
         char line[512];
 
         for (size_t i = 0; i < r->file_count; i++) {
                 const struct pcrsim_vector_file_result *f = &r->files[i];
+                const char *name = escaped(pool, m->files[i].name);
+                bool ima = m->files[i].kind == PCRSIM_MANIFEST_IMA_LIST;
 
-                if (f->outcome == PCRSIM_VECTOR_FILE_FAILED) {
+                switch (f->outcome) {
+                case PCRSIM_VECTOR_FILE_FAILED:
                         pcrsim_error_format(&f->error, m->files[i].name, line, sizeof(line));
-                        pcrsim_strbuf_printf(sb, "    %s\n", line);
-                } else if (f->outcome == PCRSIM_VECTOR_FILE_ACCEPTED) {
-                        bool ima = m->files[i].kind == PCRSIM_MANIFEST_IMA_LIST;
-
+                        pcrsim_strbuf_printf(sb, "    %s\n", escaped(pool, line));
+                        break;
+                case PCRSIM_VECTOR_FILE_ACCEPTED:
                         pcrsim_strbuf_printf(sb, "    %s parses, yet MANIFEST.yaml expects an error (%s): %llu complete %s",
-                                             m->files[i].name, m->files[i].expect_error,
+                                             name, escaped(pool, m->files[i].expect_error),
                                              (unsigned long long)f->records,
                                              ima ? (f->records == 1 ? "entry" : "entries") :
                                              (f->records == 1 ? "event" : "events"));
@@ -359,38 +543,90 @@ static void append_file_errors(const struct pcrsim_manifest *m, const struct pcr
                                 pcrsim_strbuf_printf(sb, ", %llu with an all-zero template digest, which IMA logs for a violation",
                                                      (unsigned long long)f->violations);
                         pcrsim_strbuf_printf(sb, "\n");
-                } else if (verbose && f->outcome == PCRSIM_VECTOR_FILE_REJECTED) {
+                        break;
+                case PCRSIM_VECTOR_FILE_UNKNOWN_FORMAT:
+                        if (m->files[i].format)
+                                pcrsim_strbuf_printf(sb, "    note: %s: format '%s' is not one that pcrsim knows, so only its size and SHA-256 were checked\n",
+                                                     name, escaped(pool, m->files[i].format));
+                        else
+                                pcrsim_strbuf_printf(sb, "    note: %s has no format, so only its size and SHA-256 were checked\n",
+                                                     name);
+                        break;
+                case PCRSIM_VECTOR_FILE_REJECTED:
+                        if (!verbose)
+                                break;
                         pcrsim_error_format(&f->error, m->files[i].name, line, sizeof(line));
-                        pcrsim_strbuf_printf(sb, "    rejected as expected: %s\n", line);
+                        pcrsim_strbuf_printf(sb, "    rejected as expected: %s\n", escaped(pool, line));
+                        break;
+                case PCRSIM_VECTOR_FILE_REPLAYED:
+                        if (verbose)
+                                pcrsim_strbuf_printf(sb, "    replayed %s: %llu %s\n", name,
+                                                     (unsigned long long)f->records,
+                                                     ima ? (f->records == 1 ? "entry" : "entries") :
+                                                     (f->records == 1 ? "event" : "events"));
+                        break;
+                case PCRSIM_VECTOR_FILE_CHECKED:
+                        if (verbose)
+                                pcrsim_strbuf_printf(sb, "    checked %s: present%s\n", name,
+                                                     m->files[i].has_sha256 ? ", SHA-256 as stated" :
+                                                     m->files[i].bytes >= 0 ? ", size as stated" : "");
+                        break;
+                case PCRSIM_VECTOR_FILE_SKIPPED:
+                        break;
                 }
         }
 }
 
-static void append_aggregates(const struct pcrsim_manifest *m, const struct pcrsim_vector_result *r,
-                              bool verbose, struct pcrsim_strbuf *sb)
+static void append_aggregates(struct escapes *pool, const struct pcrsim_manifest *m,
+                              const struct pcrsim_vector_result *r, bool verbose,
+                              struct pcrsim_strbuf *sb)
 {
+        char logged[2 * PCRSIM_MAX_DIGEST_SIZE + 1], other[2 * PCRSIM_MAX_DIGEST_SIZE + 1];
+
         for (size_t i = 0; i < r->aggregate_count; i++) {
                 const struct pcrsim_vector_aggregate_result *a = &r->aggregates[i];
-                bool bad = a->differs_from_manifest || a->check.verdict == PCRSIM_BOOT_AGGREGATE_MISMATCH;
+                const struct pcrsim_boot_aggregate *ba = &a->check;
+                bool bad = a->differs_from_manifest || ba->verdict == PCRSIM_BOOT_AGGREGATE_MISMATCH;
 
                 if (!bad && !verbose)
                         continue;
-                pcrsim_strbuf_printf(sb, "    boot_aggregate of %s: %s%s\n", m->files[a->ima_file].name,
-                                     aggregate_verdict_name(a->check.verdict),
-                                     a->differs_from_manifest ?
-                                     ", and it is not the value that MANIFEST.yaml gives" : "");
+                pcrsim_strbuf_printf(sb, "    boot_aggregate of %s: %s\n",
+                                     escaped(pool, m->files[a->ima_file].name),
+                                     aggregate_verdict_name(ba->verdict));
+                hex(ba->logged, ba->size, logged);
+                if (ba->verdict == PCRSIM_BOOT_AGGREGATE_MISMATCH) {
+                        pcrsim_strbuf_printf(sb, "      logged %s:%s\n", escaped(pool, ba->algo), logged);
+                        hex(ba->over_0_7, ba->size, other);
+                        pcrsim_strbuf_printf(sb, "      the event log's PCRs 0-7 give %s\n", other);
+                        hex(ba->over_0_9, ba->size, other);
+                        pcrsim_strbuf_printf(sb, "      the event log's PCRs 0-9 give %s\n", other);
+                }
+                if (a->differs_from_manifest) {
+                        char name[24];
+
+                        hex(m->boot_aggregate, m->boot_aggregate_size, other);
+                        pcrsim_strbuf_printf(sb, "      the list logs %s:%s, MANIFEST.yaml gives %s:%s\n",
+                                             escaped(pool, ba->algo), logged,
+                                             bank_name(m->boot_aggregate_alg, name, sizeof(name)), other);
+                }
         }
 }
 
-static void append_summary_of(const struct pcrsim_manifest *m, const struct pcrsim_vector_result *r,
-                              struct pcrsim_strbuf *sb)
+static void append_summary_of(struct escapes *pool, const struct pcrsim_manifest *m,
+                              const struct pcrsim_vector_result *r, struct pcrsim_strbuf *sb)
 {
         switch (r->verdict) {
         case PCRSIM_VECTOR_INVALID:
-                pcrsim_strbuf_printf(sb, "%s", r->problem[0] ? r->problem : "");
-                if (!r->problem[0]) {
-                        pcrsim_strbuf_printf(sb, "cannot read ");
-                        list_files(m, r, PCRSIM_VECTOR_FILE_FAILED, sb);
+                if (r->problem[0]) {
+                        pcrsim_strbuf_printf(sb, "%s", escaped(pool, r->problem));
+                } else if (r->failed_files) {
+                        pcrsim_strbuf_printf(sb, "%s: ", r->failed_files == 1 ? "a file failed" :
+                                             "files failed");
+                        list_files(pool, m, r, PCRSIM_VECTOR_FILE_FAILED, sb);
+                } else {
+                        pcrsim_strbuf_printf(sb, "--strict, and the format of ");
+                        list_files(pool, m, r, PCRSIM_VECTOR_FILE_UNKNOWN_FORMAT, sb);
+                        pcrsim_strbuf_printf(sb, " is missing or unknown");
                 }
                 break;
         case PCRSIM_VECTOR_DIFFERS:
@@ -404,7 +640,7 @@ static void append_summary_of(const struct pcrsim_manifest *m, const struct pcrs
                 }
                 if (r->accepted_files) {
                         pcrsim_strbuf_printf(sb, "%s", r->differing || r->not_replayed ? "; " : "");
-                        list_files(m, r, PCRSIM_VECTOR_FILE_ACCEPTED, sb);
+                        list_files(pool, m, r, PCRSIM_VECTOR_FILE_ACCEPTED, sb);
                         pcrsim_strbuf_printf(sb, " parses, yet is marked expect_error");
                 }
                 if (!r->differing && !r->not_replayed && !r->accepted_files)
@@ -417,18 +653,19 @@ static void append_summary_of(const struct pcrsim_manifest *m, const struct pcrs
                 break;
         case PCRSIM_VECTOR_MATCH:
                 if (r->matched) {
-                        pcrsim_strbuf_printf(sb, "%u values match in ", r->matched);
+                        pcrsim_strbuf_printf(sb, "%u %s in ", r->matched,
+                                             r->matched == 1 ? "value matches" : "values match");
                         list_banks(r, sb);
                 }
                 if (r->aggregate_count)
                         pcrsim_strbuf_printf(sb, "%sboot_aggregate checked", r->matched ? ", " : "");
                 break;
         case PCRSIM_VECTOR_REJECTED_AS_EXPECTED:
-                list_files(m, r, PCRSIM_VECTOR_FILE_REJECTED, sb);
+                list_files(pool, m, r, PCRSIM_VECTOR_FILE_REJECTED, sb);
                 pcrsim_strbuf_printf(sb, " rejected");
                 break;
         case PCRSIM_VECTOR_NO_EXPECTED:
-                list_files(m, r, PCRSIM_VECTOR_FILE_REPLAYED, sb);
+                list_files(pool, m, r, PCRSIM_VECTOR_FILE_REPLAYED, sb);
                 pcrsim_strbuf_printf(sb, " replayed; the manifest gives no value to compare");
                 break;
         case PCRSIM_VECTOR_NOTHING_TO_REPLAY:
@@ -441,31 +678,39 @@ static void append_summary_of(const struct pcrsim_manifest *m, const struct pcrs
                                      r->rejected_files == 1 ? "" : "s");
 }
 
-static void append_text(const char *path, const struct pcrsim_manifest *m,
+static void append_text(struct escapes *pool, const char *path, const struct pcrsim_manifest *m,
                         const struct pcrsim_vector_result *r, bool verbose, struct pcrsim_strbuf *sb)
 {
-        pcrsim_strbuf_printf(sb, "%-20s %s: ", pcrsim_vector_verdict_name(r->verdict), path);
-        append_summary_of(m, r, sb);
+        pcrsim_strbuf_printf(sb, "%-20s %s: ", pcrsim_vector_verdict_name(r->verdict),
+                             escaped(pool, path));
+        append_summary_of(pool, m, r, sb);
         pcrsim_strbuf_printf(sb, "\n");
-        append_file_errors(m, r, verbose, sb);
+        append_file_lines(pool, m, r, verbose, sb);
         for (size_t i = 0; i < r->pcr_count; i++)
                 if (verbose || r->pcrs[i].verdict != PCRSIM_VECTOR_PCR_MATCH)
-                        append_pcr_detail(m, &r->pcrs[i], sb);
-        append_aggregates(m, r, verbose, sb);
+                        append_pcr_detail(pool, m, &r->pcrs[i], sb);
+        append_aggregates(pool, m, r, verbose, sb);
 }
 
 /* Records a folder that could not be checked at all. */
 static void add_unreadable(struct run *run, const char *path, const char *message)
 {
+        struct escapes pool = { .count = 0 };
+
         run->counts[PCRSIM_VECTOR_INVALID]++;
         run->total++;
-        json_array_append_new(run->vectors, json_pack("{s:s, s:s, s:s}", "path", path, "verdict",
-                                                      "invalid", "problem", message));
-        pcrsim_strbuf_printf(run->text, "%-20s %s: %s\n", "invalid", path, message);
+        json_array_append_new(run->vectors,
+                              json_pack("{s:o, s:s, s:o}", "path", json_text(&pool, path), "verdict",
+                                        "invalid", "problem", json_text(&pool, message)));
+        pcrsim_strbuf_printf(run->text, "%-20s %s: %s\n", "invalid", escaped(&pool, path),
+                             escaped(&pool, message));
+        free_escapes(&pool);
 }
 
 static void check_one(struct run *run, const char *path)
 {
+        struct pcrsim_vector_options vopts = { .strict = run->opt->strict };
+        struct escapes pool = { .count = 0 };
         struct pcrsim_manifest m;
         struct pcrsim_vector_result r;
         struct pcrsim_error err;
@@ -487,7 +732,7 @@ static void check_one(struct run *run, const char *path)
                 return;
         }
         free(manifest);
-        if (pcrsim_vector_check(path, &m, &r, &err)) {
+        if (pcrsim_vector_check(path, &m, &vopts, &r, &err)) {
                 cli_report(&err, path);
                 run->system_error = true;
                 pcrsim_manifest_free(&m);
@@ -499,12 +744,15 @@ static void check_one(struct run *run, const char *path)
                         run->system_error = true;
         run->counts[r.verdict]++;
         run->total++;
-        json_array_append_new(run->vectors, vector_json(path, &m, &r));
-        append_text(path, &m, &r, run->opt->verbose, run->text);
+        json_array_append_new(run->vectors, vector_json(&pool, path, &m, &r));
+        append_text(&pool, path, &m, &r, run->opt->verbose, run->text);
+        free_escapes(&pool);
         pcrsim_vector_result_free(&r);
         pcrsim_manifest_free(&m);
 }
 
+/* Tells whether `dir` has an entry named MANIFEST.yaml, of any type, so
+ * that one that is not a regular file is reported by the manifest reader. */
 static bool has_manifest(const char *dir)
 {
         char *path = malloc(strlen(dir) + sizeof("/MANIFEST.yaml"));
@@ -514,7 +762,7 @@ static bool has_manifest(const char *dir)
         if (!path)
                 return false;
         sprintf(path, "%s/MANIFEST.yaml", dir);
-        found = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+        found = lstat(path, &st) == 0;
         free(path);
         return found;
 }
@@ -524,7 +772,7 @@ static int compare_names(const void *a, const void *b)
         return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Checks the subfolders of `dir` that hold a MANIFEST.yaml. */
+/* Checks the direct subfolders of `dir` that contain a MANIFEST.yaml. */
 static void check_collection(struct run *run, const char *dir)
 {
         char **paths = calloc(MAX_COLLECTION, sizeof(*paths));
@@ -564,7 +812,8 @@ static void check_collection(struct run *run, const char *dir)
         closedir(d);
         qsort(paths, count, sizeof(*paths), compare_names);
         if (count == 0)
-                add_unreadable(run, dir, "no MANIFEST.yaml in it or in any of its subfolders");
+                add_unreadable(run, dir,
+                               "no MANIFEST.yaml in it or in any of its direct subfolders");
         for (size_t i = 0; i < count; i++) {
                 check_one(run, paths[i]);
                 free(paths[i]);
@@ -593,7 +842,7 @@ static json_t *summary_json(const struct run *run)
 
         json_object_set_new(s, "vectors", json_integer(run->total));
         for (int v = 0; v < VERDICT_COUNT; v++)
-                json_object_set_new(s, pcrsim_vector_verdict_name((enum pcrsim_vector_verdict)v),
+                json_object_set_new(s, verdict_id((enum pcrsim_vector_verdict)v),
                                     json_integer(run->counts[v]));
         return s;
 }

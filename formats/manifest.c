@@ -94,17 +94,30 @@ static enum pcrsim_error_code copy_text(struct walker *w, const yaml_node_t *n, 
         return *out ? PCRSIM_OK : nomem(w);
 }
 
+/* Formats that vector folders use for files that are not replayed. */
+static const char *const data_formats[] = {
+        "pcr-values-hex-json", "pcr-values-base64-json", "pcr-values-text",
+        "pcr-values-tpm2-binary", "sysfs-pcr-file", "measurements-bare-hex-json",
+        "measurements-expected-warnonly-json", "measurements-expected-warnonly-yaml",
+        "config-yaml-with-measurements", "go-source", "tpms-attest", "tpmt-signature",
+        "tpm2b-public", "public-key-pem", "tpm2-tools-pcrs-file", "reference-output",
+        "base64", "console-log",
+};
+
 static enum pcrsim_manifest_kind kind_of(const char *format)
 {
         if (!format)
-                return PCRSIM_MANIFEST_OTHER;
+                return PCRSIM_MANIFEST_UNKNOWN;
         if (strcmp(format, "tcg-crypto-agile") == 0 || strcmp(format, "tcg-sha1") == 0)
                 return PCRSIM_MANIFEST_TCG_LOG;
         if (strcmp(format, "ima-binary") == 0 || strcmp(format, "ima-ascii") == 0)
                 return PCRSIM_MANIFEST_IMA_LIST;
         if (strcmp(format, "not-a-log") == 0)
                 return PCRSIM_MANIFEST_NOT_A_LOG;
-        return PCRSIM_MANIFEST_OTHER;
+        for (size_t i = 0; i < sizeof(data_formats) / sizeof(data_formats[0]); i++)
+                if (strcmp(format, data_formats[i]) == 0)
+                        return PCRSIM_MANIFEST_DATA;
+        return PCRSIM_MANIFEST_UNKNOWN;
 }
 
 /* Rejects names that leave the vector folder: absolute paths and "..". */
@@ -136,6 +149,7 @@ static enum pcrsim_error_code read_bytes(struct walker *w, const yaml_node_t *n,
         f->bytes = -1;
         if (is_null(n))
                 return PCRSIM_OK;
+        f->bytes_line = n->start_mark.line + 1;
         if (!t || !isdigit((unsigned char)t[0]))
                 return fail_at(w, n, "bytes", "bytes of %s is not a non-negative integer", f->name);
         errno = 0;
@@ -156,6 +170,7 @@ static enum pcrsim_error_code read_sha256(struct walker *w, const yaml_node_t *n
         if (!t || pcrsim_decode_hex(t, strlen(t), f->sha256, sizeof(f->sha256)) != 32)
                 return fail_at(w, n, "sha256", "sha256 of %s is not 64 hex digits", f->name);
         f->has_sha256 = true;
+        f->sha256_line = n->start_mark.line + 1;
         return PCRSIM_OK;
 }
 

@@ -20,6 +20,7 @@
 struct checker {
         const char *dir;
         const struct pcrsim_manifest *m;
+        struct pcrsim_vector_options opts;
         struct pcrsim_vector_result *out;
         size_t pcr_capacity;
         /* The one TCG event log whose replay the IMA lists continue. */
@@ -142,7 +143,7 @@ static enum pcrsim_error_code check_identity(const struct pcrsim_manifest_file *
         if (f->bytes >= 0 && (uint64_t)f->bytes != size)
                 return pcrsim_error_set(err, PCRSIM_ERR_INVALID, PCRSIM_NO_OFFSET, NULL,
                                         "the file has %zu bytes, MANIFEST.yaml line %llu says %lld",
-                                        size, (unsigned long long)f->line, (long long)f->bytes);
+                                        size, (unsigned long long)f->bytes_line, (long long)f->bytes);
         if (!f->has_sha256)
                 return PCRSIM_OK;
         if (!EVP_Digest(data, size, digest, &len, EVP_sha256(), NULL) || len != sizeof(digest))
@@ -151,7 +152,7 @@ static enum pcrsim_error_code check_identity(const struct pcrsim_manifest_file *
         if (memcmp(digest, f->sha256, sizeof(digest)) != 0)
                 return pcrsim_error_set(err, PCRSIM_ERR_INVALID, PCRSIM_NO_OFFSET, NULL,
                                         "the file's SHA-256 differs from MANIFEST.yaml line %llu: the file changed since it was recorded",
-                                        (unsigned long long)f->line);
+                                        (unsigned long long)f->sha256_line);
         return PCRSIM_OK;
 }
 
@@ -213,14 +214,24 @@ static void ima_banks(const struct checker *c, uint16_t list_alg,
                         ropts->banks[ropts->bank_count++] = want->banks[b].alg;
         if (ropts->bank_count == 0 && list_alg && pcrsim_alg_available(list_alg))
                 ropts->banks[ropts->bank_count++] = list_alg;
+        if (ropts->bank_count == 0) {
+                /* The list's algorithm is unknown until its first entry is
+                 * read: the two banks that every TPM 2.0 has. */
+                ropts->banks[ropts->bank_count++] = 0x0004;
+                ropts->banks[ropts->bank_count++] = 0x000B;
+        }
 }
 
-static enum pcrsim_error_code replay_ima(const struct checker *c, size_t index,
-                                         const uint8_t *data, size_t size,
-                                         const struct pcrsim_replay *firmware,
-                                         struct pcrsim_ima_replay *out, struct pcrsim_error *err)
+static enum pcrsim_error_code replay_ima_format(const struct checker *c, size_t index,
+                                                const uint8_t *data, size_t size,
+                                                const struct pcrsim_replay *firmware,
+                                                struct pcrsim_ima_replay *out,
+                                                enum pcrsim_ima_list_format *format,
+                                                struct pcrsim_error *err)
 {
         struct pcrsim_ima_options opts = { 0 };
+
+        *format = PCRSIM_IMA_BINARY;
         struct pcrsim_ima_replay_options ropts = { 0 };
         struct pcrsim_ima_list *list = NULL;
         struct pcrsim_ima_list_info info;
@@ -230,6 +241,7 @@ static enum pcrsim_error_code replay_ima(const struct checker *c, size_t index,
         rc = pcrsim_ima_list_open_memory(data, size, &opts, &list, err);
         if (!rc) {
                 pcrsim_ima_list_info(list, &info);
+                *format = info.format;
                 ropts.rule = PCRSIM_IMA_EXTEND_AUTO;
                 ropts.firmware = firmware;
                 ima_banks(c, info.digest_alg, &ropts);
@@ -237,6 +249,71 @@ static enum pcrsim_error_code replay_ima(const struct checker *c, size_t index,
         }
         pcrsim_ima_list_free(list);
         return rc;
+}
+
+static enum pcrsim_error_code replay_ima(const struct checker *c, size_t index,
+                                         const uint8_t *data, size_t size,
+                                         const struct pcrsim_replay *firmware,
+                                         struct pcrsim_ima_replay *out, struct pcrsim_error *err)
+{
+        enum pcrsim_ima_list_format format;
+
+        return replay_ima_format(c, index, data, size, firmware, out, &format, err);
+}
+
+/* Checks that a TCG log is in the format its manifest entry names. */
+static enum pcrsim_error_code check_tcg_format(const struct pcrsim_manifest_file *f,
+                                               enum pcrsim_log_format found,
+                                               struct pcrsim_error *err)
+{
+        bool agile = strcmp(f->format, "tcg-crypto-agile") == 0;
+
+        if (agile == (found == PCRSIM_LOG_CRYPTO_AGILE))
+                return PCRSIM_OK;
+        return pcrsim_error_set(err, PCRSIM_ERR_INVALID, 0, NULL,
+                                "MANIFEST.yaml line %llu says %s, but the file is a %s log",
+                                (unsigned long long)f->line, f->format,
+                                found == PCRSIM_LOG_CRYPTO_AGILE ? "crypto-agile" : "SHA-1 format");
+}
+
+/* Checks that an IMA list is binary or ASCII as its manifest entry says. */
+static enum pcrsim_error_code check_ima_format(const struct pcrsim_manifest_file *f,
+                                               enum pcrsim_ima_list_format found,
+                                               struct pcrsim_error *err)
+{
+        bool ascii = strcmp(f->format, "ima-ascii") == 0;
+
+        if (ascii == (found == PCRSIM_IMA_ASCII))
+                return PCRSIM_OK;
+        return pcrsim_error_set(err, PCRSIM_ERR_INVALID, 0, NULL,
+                                "MANIFEST.yaml line %llu says %s, but the file is an %s IMA list",
+                                (unsigned long long)f->line, f->format,
+                                found == PCRSIM_IMA_ASCII ? "ASCII" : "binary");
+}
+
+/* Reads a file that is not replayed and checks its size and SHA-256. */
+static enum pcrsim_error_code run_data_file(struct checker *c, size_t index,
+                                            struct pcrsim_error *err)
+{
+        struct pcrsim_vector_file_result *res = &c->out->files[index];
+        uint8_t *data = NULL;
+        size_t size = 0;
+        enum pcrsim_error_code rc;
+
+        pcrsim_error_clear(&res->error);
+        rc = read_listed(c, index, &data, &size, &res->error);
+        free(data);
+        if (fatal(rc)) {
+                *err = res->error;
+                return rc;
+        }
+        if (rc)
+                res->outcome = PCRSIM_VECTOR_FILE_FAILED;
+        else if (c->m->files[index].kind == PCRSIM_MANIFEST_UNKNOWN)
+                res->outcome = PCRSIM_VECTOR_FILE_UNKNOWN_FORMAT;
+        else
+                res->outcome = PCRSIM_VECTOR_FILE_CHECKED;
+        return PCRSIM_OK;
 }
 
 /* Reads and replays one file that must parse. */
@@ -257,6 +334,8 @@ static enum pcrsim_error_code run_file(struct checker *c, size_t index, struct p
                      pcrsim_error_set(&res->error, PCRSIM_ERR_NOMEM, PCRSIM_NO_OFFSET, NULL, "out of memory");
                 if (!rc)
                         res->records = r->record_count;
+                if (!rc)
+                        rc = check_tcg_format(f, r->format, &res->error);
                 if (!rc && c->tcg_count == 1 && !c->tcg) {
                         c->tcg = r;
                         r = NULL;
@@ -265,8 +344,12 @@ static enum pcrsim_error_code run_file(struct checker *c, size_t index, struct p
         } else if (!rc && f->kind == PCRSIM_MANIFEST_IMA_LIST) {
                 struct pcrsim_ima_replay *r = calloc(1, sizeof(*r));
 
-                rc = r ? replay_ima(c, index, data, size, c->tcg, r, &res->error) :
+                enum pcrsim_ima_list_format format = PCRSIM_IMA_BINARY;
+
+                rc = r ? replay_ima_format(c, index, data, size, c->tcg, r, &format, &res->error) :
                      pcrsim_error_set(&res->error, PCRSIM_ERR_NOMEM, PCRSIM_NO_OFFSET, NULL, "out of memory");
+                if (!rc)
+                        rc = check_ima_format(f, format, &res->error);
                 if (!rc) {
                         res->records = r->entry_count;
                         res->violations = r->violations;
@@ -523,6 +606,12 @@ static void tally(struct checker *c)
                 case PCRSIM_VECTOR_FILE_FAILED:
                         out->failed_files++;
                         break;
+                case PCRSIM_VECTOR_FILE_CHECKED:
+                        out->checked_files++;
+                        break;
+                case PCRSIM_VECTOR_FILE_UNKNOWN_FORMAT:
+                        out->unknown_format_files++;
+                        break;
                 case PCRSIM_VECTOR_FILE_SKIPPED:
                         break;
                 }
@@ -546,7 +635,8 @@ static void tally(struct checker *c)
         for (size_t i = 0; i < out->aggregate_count; i++)
                 aggregate_bad = aggregate_bad || aggregate_failed(&out->aggregates[i]);
 
-        if (out->failed_files || out->problem[0])
+        if (out->failed_files || out->problem[0] ||
+            (c->opts.strict && out->unknown_format_files))
                 out->verdict = PCRSIM_VECTOR_INVALID;
         else if (out->differing || out->not_replayed || out->accepted_files || aggregate_bad)
                 out->verdict = PCRSIM_VECTOR_DIFFERS;
@@ -582,13 +672,17 @@ static void check_shape(struct checker *c)
 }
 
 enum pcrsim_error_code pcrsim_vector_check(const char *dir, const struct pcrsim_manifest *m,
+                                           const struct pcrsim_vector_options *opts,
                                            struct pcrsim_vector_result *out,
                                            struct pcrsim_error *err)
 {
         struct checker c = { .dir = dir, .m = m, .out = out, .tcg_file = SIZE_MAX };
         enum pcrsim_error_code rc = PCRSIM_OK;
+        bool failed = false;
 
         memset(out, 0, sizeof(*out));
+        if (opts)
+                c.opts = *opts;
         out->file_count = m->file_count;
         out->files = calloc(m->file_count + 1, sizeof(*out->files));
         out->aggregates = calloc(m->file_count + 1, sizeof(*out->aggregates));
@@ -614,7 +708,15 @@ enum pcrsim_error_code pcrsim_vector_check(const char *dir, const struct pcrsim_
         for (size_t i = 0; !rc && i < m->file_count; i++)
                 if (m->files[i].expect_error)
                         rc = run_negative(&c, i, err);
-        if (!rc && !out->problem[0] && (!compare_expected(&c) || !check_aggregates(&c)))
+        for (size_t i = 0; !rc && i < m->file_count; i++)
+                if ((m->files[i].kind == PCRSIM_MANIFEST_DATA ||
+                     m->files[i].kind == PCRSIM_MANIFEST_UNKNOWN) && !m->files[i].expect_error)
+                        rc = run_data_file(&c, i, err);
+        for (size_t i = 0; i < m->file_count; i++)
+                failed = failed || out->files[i].outcome == PCRSIM_VECTOR_FILE_FAILED;
+        /* With a file that failed the vector is invalid, and comparing
+         * would only repeat that failure for every value. */
+        if (!rc && !out->problem[0] && !failed && (!compare_expected(&c) || !check_aggregates(&c)))
                 rc = pcrsim_error_set(err, PCRSIM_ERR_NOMEM, PCRSIM_NO_OFFSET, NULL, "out of memory");
         if (!rc)
                 tally(&c);

@@ -416,7 +416,7 @@ Test(check_vectors, unreadable_folders)
         cr_expect_eq(res.exit_code, 2, "exit %d\n%s%s", res.exit_code, res.out, res.err);
         expect_verdict(&res, empty, "invalid");
         expect_verdict(&res, missing, "invalid");
-        cr_expect(strstr(res.out, "no MANIFEST.yaml in it or in any of its subfolders") != NULL, "%s",
+        cr_expect(strstr(res.out, "no MANIFEST.yaml in it or in any of its direct subfolders") != NULL, "%s",
                   res.out);
         tu_result_free(&res);
         run(&res, no_args);
@@ -455,6 +455,162 @@ Test(check_vectors, collection_folder)
         tu_rmtree(c);
         tu_rmtree(root);
         free_base(&b);
+}
+
+/* ---- files that are not replayed, formats, names ---- */
+
+/* Copies files of vectors/lab-uki into `dir`. */
+static void copy_lab_file(const char *dir, const char *name)
+{
+        char *src = vector_path("lab-uki");
+        char *path = tu_path_join(src, name);
+        size_t len = 0;
+        char *data = tu_read_file(path, &len);
+
+        cr_assert_not_null(data, "cannot read %s", path);
+        free(tu_write_file(dir, name, data, len));
+        free(data);
+        free(path);
+        free(src);
+}
+
+Test(check_vectors, data_files_and_formats)
+{
+        struct base b;
+        char *dir = tu_tmpdir();
+        const char *strict[] = { "check-vectors", "--strict", dir, NULL };
+        struct tu_result res;
+
+        load_base(&b);
+        free(tu_write_file(dir, "eventlog.bin", b.log, b.log_len));
+        free(tu_write_file(dir, "notes.txt", "x", 1));
+        /* A format that pcrsim does not know is noted, and --strict makes
+         * the vector invalid. */
+        write_manifest(dir, "files:\n- {file: eventlog.bin, format: tcg-crypto-agile}\n"
+                            "- {file: notes.txt, format: tcg-cryptoagile}\n");
+        run_dir(&res, dir);
+        cr_expect_eq(res.exit_code, 0, "exit %d\n%s%s", res.exit_code, res.out, res.err);
+        cr_expect(strstr(res.out, "note: notes.txt: format 'tcg-cryptoagile' is not one that pcrsim knows") != NULL,
+                  "%s", res.out);
+        tu_result_free(&res);
+        run(&res, strict);
+        cr_expect_eq(res.exit_code, 2, "exit %d\n%s%s", res.exit_code, res.out, res.err);
+        expect_verdict(&res, dir, "invalid");
+        tu_result_free(&res);
+        /* A listed data file that is absent, or not the size stated. */
+        write_manifest(dir, "files:\n- {file: eventlog.bin, format: tcg-crypto-agile}\n"
+                            "- {file: console.log, format: console-log}\n");
+        run_dir(&res, dir);
+        cr_expect_eq(res.exit_code, 2, "exit %d\n%s%s", res.exit_code, res.out, res.err);
+        cr_expect(strstr(res.out, "console.log: listed in MANIFEST.yaml but absent") != NULL, "%s", res.out);
+        tu_result_free(&res);
+        write_manifest(dir, "files:\n- {file: eventlog.bin, format: tcg-crypto-agile}\n"
+                            "- file: notes.txt\n  format: pcr-values-text\n  bytes: 2\n");
+        run_dir(&res, dir);
+        cr_expect_eq(res.exit_code, 2, "exit %d\n%s%s", res.exit_code, res.out, res.err);
+        cr_expect(strstr(res.out, "the file has 1 bytes, MANIFEST.yaml line 5 says 2") != NULL, "%s",
+                  res.out);
+        tu_result_free(&res);
+        /* The log is crypto-agile, not the SHA-1 format the manifest names. */
+        write_manifest(dir, "files:\n- {file: eventlog.bin, format: tcg-sha1}\n");
+        run_dir(&res, dir);
+        cr_expect_eq(res.exit_code, 2, "exit %d\n%s%s", res.exit_code, res.out, res.err);
+        cr_expect(strstr(res.out, "says tcg-sha1, but the file is a crypto-agile log") != NULL, "%s",
+                  res.out);
+        tu_result_free(&res);
+        free_base(&b);
+        tu_rmtree(dir);
+}
+
+Test(check_vectors, ima_only_vectors)
+{
+        char *dir = tu_tmpdir();
+        struct tu_result res;
+
+        free(tu_write_file(dir, "ima.txt", "garbage line\n", 13));
+        write_manifest(dir, "files:\n- {file: ima.txt, format: ima-ascii, expect_error: not a list}\n");
+        run_dir(&res, dir);
+        cr_expect_eq(res.exit_code, 0, "exit %d\n%s%s", res.exit_code, res.out, res.err);
+        expect_verdict(&res, dir, "rejected as expected");
+        tu_result_free(&res);
+        write_manifest(dir, "files:\n- {file: ima.txt, format: ima-ascii}\n");
+        run_dir(&res, dir);
+        cr_expect_eq(res.exit_code, 2, "exit %d\n%s%s", res.exit_code, res.out, res.err);
+        expect_verdict(&res, dir, "invalid");
+        tu_result_free(&res);
+        tu_rmtree(dir);
+}
+
+Test(check_vectors, boot_aggregate_from_manifest)
+{
+        char *dir = tu_tmpdir();
+        const char *json_args[] = { "check-vectors", "--format", "json", dir, NULL };
+        char manifest[512];
+        struct tu_result res;
+        json_t *doc, *agg;
+
+        copy_lab_file(dir, "eventlog.bin");
+        copy_lab_file(dir, "ima.bin");
+        /* One wrong digit against the boot_aggregate that ima.bin logs. */
+        snprintf(manifest, sizeof(manifest),
+                 "files:\n- {file: eventlog.bin, format: tcg-crypto-agile}\n"
+                 "- {file: ima.bin, format: ima-binary}\n"
+                 "expected:\n  boot_aggregate: 'sha256:%064d'\n", 0);
+        write_manifest(dir, manifest);
+        run_dir(&res, dir);
+        cr_expect_eq(res.exit_code, 1, "exit %d\n%s%s", res.exit_code, res.out, res.err);
+        expect_verdict(&res, dir, "differs");
+        cr_expect(strstr(res.out, "MANIFEST.yaml gives sha256:0000000000") != NULL, "%s", res.out);
+        tu_result_free(&res);
+        run(&res, json_args);
+        doc = json_loads(res.out, 0, NULL);
+        agg = json_array_get(json_object_get(json_array_get(json_object_get(doc, "vectors"), 0),
+                                             "boot_aggregate"), 0);
+        cr_expect_str_eq(json_string_value(json_object_get(agg, "manifest_verdict")), "differs");
+        cr_expect_str_eq(json_string_value(json_object_get(agg, "verdict")), "match-pcrs-0-9");
+        json_decref(doc);
+        tu_result_free(&res);
+        tu_rmtree(dir);
+}
+
+/* Names and notes with control characters or bytes that are not UTF-8
+ * are escaped, and every vector stays in the JSON document. */
+Test(check_vectors, odd_names_escaped)
+{
+        struct base b;
+        char *root = tu_tmpdir();
+        char *odd = tu_path_join(root, "bad\xff" "name");
+        const char *text_args[] = { "check-vectors", odd, NULL };
+        const char *json_args[] = { "check-vectors", "--format", "json", odd, root, NULL };
+        struct tu_result res;
+        json_t *doc;
+
+        load_base(&b);
+        cr_assert(mkdir(odd, 0700) == 0, "mkdir: %s", strerror(errno));
+        free(tu_write_file(odd, "eventlog.bin", b.log, b.log_len));
+        write_manifest(odd, "files:\n- {file: eventlog.bin, format: tcg-crypto-agile}\n"
+                            "expected:\n  banks:\n    sha256:\n      4: '0000000000000000000000000000000000000000000000000000000000000000'\n"
+                            "replay_check_during_curation:\n  MISMATCH: [sha256:4]\n"
+                            "quirks:\n- \"PCR 4:\\nmatch                fake line \\e[2J\"\n");
+        run(&res, text_args);
+        cr_expect_eq(res.exit_code, 0, "exit %d\n%s%s", res.exit_code, res.out, res.err);
+        cr_expect(strstr(res.out, "bad\\xffname") != NULL, "%s", res.out);
+        cr_expect(strstr(res.out, "PCR 4:\\x0amatch                fake line \\x1b[2J") != NULL, "%s", res.out);
+        cr_expect(strstr(res.out, "\nmatch                fake") == NULL, "%s", res.out);
+        tu_result_free(&res);
+        run(&res, json_args);
+        doc = json_loads(res.out, 0, NULL);
+        cr_assert(json_is_object(doc), "not JSON: %s", res.out);
+        cr_expect_eq(json_array_size(json_object_get(doc, "vectors")),
+                     (size_t)json_integer_value(json_object_get(json_object_get(doc, "summary"), "vectors")));
+        cr_expect_eq(json_array_size(json_object_get(doc, "vectors")), 2);
+        cr_expect_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(doc, "vectors"), 0),
+                                                           "verdict")), "known-quirk");
+        json_decref(doc);
+        tu_result_free(&res);
+        free_base(&b);
+        tu_rmtree(odd);
+        tu_rmtree(root);
 }
 
 /* ---- the shared real-world vectors ---- */

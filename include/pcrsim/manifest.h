@@ -19,10 +19,12 @@
 
 /* What pcrsim reads a file as, from its `format`. */
 enum pcrsim_manifest_kind {
-        PCRSIM_MANIFEST_OTHER = 0, /* not replayed: PCR values, consoles, quotes */
-        PCRSIM_MANIFEST_TCG_LOG,   /* tcg-crypto-agile, tcg-sha1 */
-        PCRSIM_MANIFEST_IMA_LIST,  /* ima-binary, ima-ascii */
-        PCRSIM_MANIFEST_NOT_A_LOG, /* not-a-log: given to the TCG log reader */
+        PCRSIM_MANIFEST_UNKNOWN = 0, /* no format, or one pcrsim does not know */
+        PCRSIM_MANIFEST_DATA,        /* a known format that is not replayed:
+                                      * PCR values, consoles, quotes, keys */
+        PCRSIM_MANIFEST_TCG_LOG,     /* tcg-crypto-agile, tcg-sha1 */
+        PCRSIM_MANIFEST_IMA_LIST,    /* ima-binary, ima-ascii */
+        PCRSIM_MANIFEST_NOT_A_LOG,   /* not-a-log: given to the TCG log reader */
 };
 
 /* One entry of `files:` or `derived_files:`. */
@@ -36,7 +38,9 @@ struct pcrsim_manifest_file {
         int64_t bytes;      /* size the manifest states, or -1 */
         bool has_sha256;
         uint8_t sha256[32];
-        uint64_t line;      /* line of the entry in MANIFEST.yaml, from 1 */
+        uint64_t line;        /* line of the entry in MANIFEST.yaml, from 1 */
+        uint64_t bytes_line;  /* line of `bytes`, 0 when absent */
+        uint64_t sha256_line; /* line of `sha256`, 0 when absent */
 };
 
 /* A `replay_check_during_curation.MISMATCH` entry "BANK:PCR": a value that a

@@ -39,11 +39,17 @@ enum pcrsim_vector_verdict {
 };
 
 enum pcrsim_vector_file_outcome {
-        PCRSIM_VECTOR_FILE_SKIPPED = 0, /* a format that is not replayed */
+        PCRSIM_VECTOR_FILE_SKIPPED = 0, /* not read */
+        PCRSIM_VECTOR_FILE_CHECKED,     /* a format that is not replayed: its
+                                         * size and SHA-256 were checked */
+        PCRSIM_VECTOR_FILE_UNKNOWN_FORMAT, /* checked like CHECKED, and its format
+                                            * is missing or unknown to pcrsim */
         PCRSIM_VECTOR_FILE_REPLAYED,
         PCRSIM_VECTOR_FILE_REJECTED,    /* expect_error, and the reader failed */
         PCRSIM_VECTOR_FILE_ACCEPTED,    /* expect_error, yet the reader accepted it */
-        PCRSIM_VECTOR_FILE_FAILED,      /* must parse, and did not; or unreadable */
+        PCRSIM_VECTOR_FILE_FAILED,      /* must parse, and did not; unreadable; or
+                                         * not the size, SHA-256 or format that
+                                         * the manifest states */
 };
 
 struct pcrsim_vector_file_result {
@@ -97,17 +103,25 @@ struct pcrsim_vector_result {
         struct pcrsim_vector_aggregate_result *aggregates;
         uint32_t matched, differing, known, not_replayed;
         uint32_t replayed_files, rejected_files, accepted_files, failed_files;
+        uint32_t checked_files, unknown_format_files;
         /* Why the vector is INVALID beyond one file's failure, or "". */
         char problem[256];
 };
 
+struct pcrsim_vector_options {
+        /* A file whose format is missing or unknown makes the vector
+         * invalid, instead of being only noted. */
+        bool strict;
+};
+
 /*
- * Checks the vector in folder `dir` whose manifest is `m`. Fails only on
- * PCRSIM_ERR_NOMEM or PCRSIM_ERR_INTERNAL; everything wrong with the
- * vector's files is part of `out`. Release `out` with
- * pcrsim_vector_result_free().
+ * Checks the vector in folder `dir` whose manifest is `m`, with `opts` or
+ * the defaults when it is NULL. Fails only on PCRSIM_ERR_NOMEM or
+ * PCRSIM_ERR_INTERNAL; everything wrong with the vector's files is part
+ * of `out`. Release `out` with pcrsim_vector_result_free().
  */
 enum pcrsim_error_code pcrsim_vector_check(const char *dir, const struct pcrsim_manifest *m,
+                                           const struct pcrsim_vector_options *opts,
                                            struct pcrsim_vector_result *out,
                                            struct pcrsim_error *err);
 
