@@ -347,7 +347,8 @@ static json_t *aggregate_json(struct escapes *pool, const struct pcrsim_manifest
                 hex(m->boot_aggregate, m->boot_aggregate_size, text);
                 json_object_set_new(entry, "manifest", json_string(text));
                 json_object_set_new(entry, "manifest_verdict",
-                                    json_string(a->differs_from_manifest ? "differs" : "match"));
+                                    json_string(a->differs_from_manifest ? "differs" :
+                                                a->unconfirmed ? "unconfirmed" : "match"));
         }
         return entry;
 }
@@ -586,7 +587,8 @@ static void append_aggregates(struct escapes *pool, const struct pcrsim_manifest
         for (size_t i = 0; i < r->aggregate_count; i++) {
                 const struct pcrsim_vector_aggregate_result *a = &r->aggregates[i];
                 const struct pcrsim_boot_aggregate *ba = &a->check;
-                bool bad = a->differs_from_manifest || ba->verdict == PCRSIM_BOOT_AGGREGATE_MISMATCH;
+                bool bad = a->differs_from_manifest || a->unconfirmed ||
+                           ba->verdict == PCRSIM_BOOT_AGGREGATE_MISMATCH;
 
                 if (!bad && !verbose)
                         continue;
@@ -601,6 +603,8 @@ static void append_aggregates(struct escapes *pool, const struct pcrsim_manifest
                         hex(ba->over_0_9, ba->size, other);
                         pcrsim_strbuf_printf(sb, "      the event log's PCRs 0-9 give %s\n", other);
                 }
+                if (a->unconfirmed)
+                        pcrsim_strbuf_printf(sb, "      MANIFEST.yaml gives the logged value, but the event log cannot confirm it\n");
                 if (a->differs_from_manifest) {
                         char name[24];
 
@@ -788,18 +792,34 @@ static void check_collection(struct run *run, const char *dir)
         d = opendir(dir);
         if (!d) {
                 char message[400];
+                int error = errno;
 
-                snprintf(message, sizeof(message), "cannot read the folder: %s", strerror(errno));
-                run->system_error = run->system_error || (errno != ENOENT && errno != ENOTDIR);
+                snprintf(message, sizeof(message), "cannot read the folder: %s", strerror(error));
+                run->system_error = run->system_error ||
+                                    (error != ENOENT && error != ENOTDIR && error != ELOOP &&
+                                     error != ENAMETOOLONG);
                 add_unreadable(run, dir, message);
                 free(paths);
                 return;
         }
-        while ((e = readdir(d)) != NULL && count < MAX_COLLECTION) {
+        while ((e = readdir(d)) != NULL) {
                 char *sub;
 
                 if (e->d_name[0] == '.')
                         continue;
+                if (count == MAX_COLLECTION) {
+                        char message[160];
+
+                        snprintf(message, sizeof(message),
+                                 "more than %d vector folders in one collection; pass its subfolders in smaller groups",
+                                 MAX_COLLECTION);
+                        closedir(d);
+                        for (size_t i = 0; i < count; i++)
+                                free(paths[i]);
+                        free(paths);
+                        add_unreadable(run, dir, message);
+                        return;
+                }
                 sub = malloc(strlen(dir) + strlen(e->d_name) + 2);
                 if (!sub)
                         break;

@@ -21,9 +21,12 @@
 #include "pcrsim/alg.h"
 #include "pcrsim/manifest.h"
 #include "text_internal.h"
+#include "yaml_internal.h"
 
 struct walker {
         yaml_document_t doc;
+        const void *data;
+        size_t size;
         struct pcrsim_manifest *m;
         struct pcrsim_error *err;
 };
@@ -37,7 +40,8 @@ fail_at(struct walker *w, const yaml_node_t *node, const char *field, const char
         va_start(ap, fmt);
         vsnprintf(message, sizeof(message), fmt, ap);
         va_end(ap);
-        return pcrsim_error_set(w->err, PCRSIM_ERR_INVALID, (uint64_t)node->start_mark.index, field,
+        return pcrsim_error_set(w->err, PCRSIM_ERR_INVALID,
+                                pcrsim_yaml_byte_offset(w->data, w->size, node->start_mark), field,
                                 "line %zu, column %zu: %s", node->start_mark.line + 1,
                                 node->start_mark.column + 1, message);
 }
@@ -53,6 +57,8 @@ static yaml_node_t *node(struct walker *w, int index)
         return yaml_document_get_node(&w->doc, index);
 }
 
+/* pcrsim_yaml_load() rejects scalars with a NUL character, so the text
+ * of a scalar is its whole value. */
 static const char *text_of(const yaml_node_t *n)
 {
         return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
@@ -234,7 +240,8 @@ static enum pcrsim_error_code read_files(struct walker *w, const yaml_node_t *se
                 return fail_at(w, seq, key, "%s is not a list", key);
         count = (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start);
         if (count > PCRSIM_MAX_MANIFEST_FILES - m->file_count)
-                return pcrsim_error_set(w->err, PCRSIM_ERR_LIMIT, (uint64_t)seq->start_mark.index, key,
+                return pcrsim_error_set(w->err, PCRSIM_ERR_LIMIT,
+                                        pcrsim_yaml_byte_offset(w->data, w->size, seq->start_mark), key,
                                         "line %zu: the manifest lists more than %u files",
                                         seq->start_mark.line + 1, PCRSIM_MAX_MANIFEST_FILES);
         grown = realloc(m->files, (m->file_count + count + 1) * sizeof(*m->files));
@@ -462,6 +469,9 @@ static enum pcrsim_error_code walk(struct walker *w)
         if (!rc)
                 rc = read_boot_aggregate(w, get(w, expected, "boot_aggregate"));
         check = get(w, root, "replay_check_during_curation");
+        if (!rc && !is_null(check) && check->type != YAML_MAPPING_NODE)
+                rc = fail_at(w, check, "replay_check_during_curation",
+                             "replay_check_during_curation is not a mapping");
         if (!rc)
                 rc = read_mismatches(w, get(w, check, "MISMATCH"));
         if (!rc)
@@ -474,7 +484,6 @@ enum pcrsim_error_code pcrsim_manifest_parse(const void *data, size_t size,
                                              struct pcrsim_error *err)
 {
         struct walker w = { .m = out, .err = err };
-        yaml_parser_t parser;
         enum pcrsim_error_code rc;
 
         memset(out, 0, sizeof(*out));
@@ -486,22 +495,13 @@ enum pcrsim_error_code pcrsim_manifest_parse(const void *data, size_t size,
                 return pcrsim_error_set(err, PCRSIM_ERR_INVALID,
                                         (uint64_t)((const char *)memchr(data, '\0', size) - (const char *)data),
                                         NULL, "the manifest contains a NUL byte, so it is not YAML text");
-        if (!yaml_parser_initialize(&parser))
-                return nomem(&w);
-        yaml_parser_set_input_string(&parser, data, size);
-        if (!yaml_parser_load(&parser, &w.doc)) {
-                rc = pcrsim_error_set(err, parser.error == YAML_MEMORY_ERROR ? PCRSIM_ERR_NOMEM :
-                                      PCRSIM_ERR_INVALID,
-                                      (uint64_t)parser.problem_mark.index, NULL,
-                                      "line %zu, column %zu: not valid YAML: %s",
-                                      parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-                                      parser.problem ? parser.problem : "unknown error");
-                yaml_parser_delete(&parser);
+        w.data = data;
+        w.size = size;
+        rc = pcrsim_yaml_load(data, size, "YAML", &w.doc, err);
+        if (rc)
                 return rc;
-        }
         rc = walk(&w);
         yaml_document_delete(&w.doc);
-        yaml_parser_delete(&parser);
         if (rc)
                 pcrsim_manifest_free(out);
         return rc;

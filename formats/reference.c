@@ -22,6 +22,7 @@
 #include "pcrsim/quote.h"
 #include "pcrsim/reference.h"
 #include "text_internal.h"
+#include "yaml_internal.h"
 
 static const char *const format_names[PCRSIM_REF_FORMAT_COUNT] = {
         [PCRSIM_REF_AUTO] = "auto",
@@ -238,6 +239,8 @@ static uint32_t lowest_bit(readings r)
 
 struct doc {
         yaml_document_t yaml;
+        const void *data; /* the input, for byte offsets */
+        size_t size;
         struct pcrsim_reference *ref;
         uint16_t banks[PCRSIM_MAX_ALGORITHMS];
         uint32_t bank_count;
@@ -251,9 +254,9 @@ static void locate(struct doc *d, const yaml_node_t *node)
                  node->start_mark.line + 1, node->start_mark.column + 1);
 }
 
-static uint64_t node_offset(const yaml_node_t *node)
+static uint64_t node_offset(const struct doc *d, const yaml_node_t *node)
 {
-        return (uint64_t)node->start_mark.index;
+        return pcrsim_yaml_byte_offset(d->data, d->size, node->start_mark);
 }
 
 static const char *scalar(const yaml_node_t *node, size_t *len)
@@ -330,14 +333,14 @@ static enum pcrsim_error_code read_map_value(struct doc *d, const yaml_node_t *k
         memset(out, 0, sizeof(*out));
         locate(d, key);
         if (!text || !parse_index(text, len, &out->pcr))
-                return pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(key), "PCR index",
+                return pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(d, key), "PCR index",
                                         "%sexpected a PCR index in decimal as the key", d->where);
         if (value->type == YAML_SCALAR_NODE) {
                 out->node = value;
                 return PCRSIM_OK;
         }
         if (value->type != YAML_MAPPING_NODE)
-                return pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(value), "PCR value",
+                return pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(d, value), "PCR value",
                                         "%sthe value of PCR %" PRIu32 " is neither a string nor an object with \"expected\"",
                                         d->where, out->pcr);
         out->is_object = true;
@@ -352,14 +355,14 @@ static enum pcrsim_error_code read_map_value(struct doc *d, const yaml_node_t *k
                 } else if (scalar_is(k, "warnOnly") && (scalar_is(v, "true") || scalar_is(v, "false"))) {
                         out->warn_only = scalar_is(v, "true");
                 } else {
-                        return pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(k), "PCR value",
+                        return pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(d, k), "PCR value",
                                                 "%sunexpected member in the value of PCR %" PRIu32 ": only \"expected\" (a string) and \"warnOnly\" (true or false) are allowed",
                                                 d->where, out->pcr);
                 }
         }
         if (!out->node) {
                 locate(d, value);
-                return pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(value), "expected",
+                return pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(d, value), "expected",
                                         "%sthe value of PCR %" PRIu32 " has no \"expected\" member",
                                         d->where, out->pcr);
         }
@@ -383,7 +386,7 @@ static enum pcrsim_error_code read_index_map(struct doc *d, const yaml_node_t *m
                 return pcrsim_error_set(err, PCRSIM_ERR_NOMEM, PCRSIM_NO_OFFSET, NULL, "out of memory");
         if (count > PCRSIM_MAX_REFERENCE_VALUES) {
                 free(values);
-                return pcrsim_error_set(err, PCRSIM_ERR_LIMIT, node_offset(map), "PCR value",
+                return pcrsim_error_set(err, PCRSIM_ERR_LIMIT, node_offset(d, map), "PCR value",
                                         "more than %u reference values", PCRSIM_MAX_REFERENCE_VALUES);
         }
         *any_object = false;
@@ -405,14 +408,14 @@ static enum pcrsim_error_code read_index_map(struct doc *d, const yaml_node_t *m
                 locate(d, values[i].node);
                 r = possible_readings(d, text, len);
                 if (!r && is_hex_text(text, len) && d->allowed != (readings)READINGS_BASE64)
-                        rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(values[i].node),
+                        rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(d, values[i].node),
                                               "PCR value",
                                               "%sthe value of PCR %" PRIu32 " is hex of %zu bytes, which is the digest size of no bank considered (%s)",
                                               d->where, values[i].pcr,
                                               (len - (len >= 2 && text[1] == 'x' ? 2 : 0)) / 2,
                                               banks_text(d, banks, sizeof(banks)));
                 else if (!r)
-                        rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(values[i].node),
+                        rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(d, values[i].node),
                                               "PCR value",
                                               "%sthe value of PCR %" PRIu32 " is not %s of a digest of the banks considered",
                                               d->where, values[i].pcr,
@@ -420,14 +423,14 @@ static enum pcrsim_error_code read_index_map(struct doc *d, const yaml_node_t *m
                                               d->allowed == (readings)READINGS_BASE64 ? "base64" :
                                               "hex or base64");
                 else if (!(common & r))
-                        rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(values[i].node),
+                        rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(d, values[i].node),
                                               "PCR value",
                                               "%sthe value of PCR %" PRIu32 " has another length or encoding than the values before it",
                                               d->where, values[i].pcr);
                 common &= r;
         }
         if (!rc && count == 0)
-                rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(map), "PCR value",
+                rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(d, map), "PCR value",
                                       "the map holds no PCR values");
         /* Measurement configs, the maps with "expected" members, write
          * their values in hex. So does a map whose every value is hex
@@ -436,10 +439,10 @@ static enum pcrsim_error_code read_index_map(struct doc *d, const yaml_node_t *m
         if (!rc && (*any_object || all_hex) && (common & READINGS_HEX))
                 common &= READINGS_HEX;
         else if (!rc && all_hex && d->allowed != (readings)READINGS_BASE64)
-                rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(map), "PCR value",
+                rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(d, map), "PCR value",
                                       "the values are hex, but of no digest size of the banks considered; if they are base64, name the format with --expected-format pcr-reader-json or pcr-reader-yaml");
         if (!rc && (common & (common - 1)))
-                rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(map), "PCR value",
+                rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(d, map), "PCR value",
                                       "the values fit more than one bank or encoding (64 characters are SHA-256 in hex or SHA-384 in base64): name the bank with --bank or the format with --expected-format");
         if (!rc)
                 bit = lowest_bit(common);
@@ -452,7 +455,7 @@ static enum pcrsim_error_code read_index_map(struct doc *d, const yaml_node_t *m
 
                 locate(d, values[i].node);
                 rc = store(d->ref, d->banks[bit % 16], values[i].pcr, digest, (size_t)n,
-                           values[i].warn_only, node_offset(values[i].node), d->where, err);
+                           values[i].warn_only, node_offset(d, values[i].node), d->where, err);
         }
         if (!rc)
                 d->ref->encoding = bit < 16 ? PCRSIM_REF_ENCODING_HEX : PCRSIM_REF_ENCODING_BASE64;
@@ -497,7 +500,7 @@ static enum pcrsim_error_code read_pcrread(struct doc *d, const yaml_node_t *map
                 info = pcrsim_alg_by_name(name);
                 locate(d, v);
                 if (v->type != YAML_MAPPING_NODE)
-                        return pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(v), "bank",
+                        return pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(d, v), "bank",
                                                 "%sbank %s is not a map of PCR index to value",
                                                 d->where, name);
                 for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
@@ -512,7 +515,7 @@ static enum pcrsim_error_code read_pcrread(struct doc *d, const yaml_node_t *map
 
                         locate(d, ik);
                         if (!itext || !parse_index(itext, len, &pcr))
-                                return pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(ik),
+                                return pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(d, ik),
                                                         "PCR index",
                                                         "%sexpected a PCR index in decimal as the key",
                                                         d->where);
@@ -520,11 +523,11 @@ static enum pcrsim_error_code read_pcrread(struct doc *d, const yaml_node_t *map
                         locate(d, iv);
                         n = vtext ? pcrsim_decode_hex(vtext, vlen, digest, sizeof(digest)) : -1;
                         if (n < 0)
-                                return pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(iv),
+                                return pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(d, iv),
                                                         "PCR value",
                                                         "%sthe value of %s PCR %" PRIu32 " is not hex",
                                                         d->where, name, pcr);
-                        rc = store(d->ref, info->id, pcr, digest, (size_t)n, false, node_offset(iv),
+                        rc = store(d->ref, info->id, pcr, digest, (size_t)n, false, node_offset(d, iv),
                                    d->where, err);
                         if (rc)
                                 return rc;
@@ -579,35 +582,26 @@ static enum pcrsim_error_code parse_tree(const uint8_t *data, size_t size, bool 
                                          enum pcrsim_ref_format format, struct doc *d,
                                          struct pcrsim_error *err)
 {
-        yaml_parser_t parser;
         yaml_node_t *root;
         const yaml_node_t *map;
         enum pcrsim_error_code rc;
         bool any_object = false;
 
-        if (!yaml_parser_initialize(&parser))
-                return pcrsim_error_set(err, PCRSIM_ERR_NOMEM, PCRSIM_NO_OFFSET, NULL, "out of memory");
-        yaml_parser_set_input_string(&parser, data, size);
-        if (!yaml_parser_load(&parser, &d->yaml)) {
-                rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, (uint64_t)parser.problem_mark.index,
-                                      json ? "JSON" : "YAML", "line %zu, column %zu: %s%s%s",
-                                      parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-                                      parser.problem ? parser.problem : "syntax error",
-                                      parser.context ? " " : "", parser.context ? parser.context : "");
-                yaml_parser_delete(&parser);
+        d->data = data;
+        d->size = size;
+        rc = pcrsim_yaml_load(data, size, json ? "JSON" : "YAML", &d->yaml, err);
+        if (rc)
                 return rc;
-        }
-        yaml_parser_delete(&parser);
         root = yaml_document_get_root_node(&d->yaml);
         if (!root || root->type != YAML_MAPPING_NODE) {
-                rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, root ? node_offset(root) : 0,
+                rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, root ? node_offset(d, root) : 0,
                                       json ? "JSON" : "YAML",
                                       "the document is not a map: expected PCR indices, bank names or a measurements section at the top");
                 yaml_document_delete(&d->yaml);
                 return rc;
         }
         if (root->data.mapping.pairs.top == root->data.mapping.pairs.start) {
-                rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(root), "PCR value",
+                rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(d, root), "PCR value",
                                       "the map holds no PCR values");
                 yaml_document_delete(&d->yaml);
                 return rc;
@@ -615,7 +609,7 @@ static enum pcrsim_error_code parse_tree(const uint8_t *data, size_t size, bool 
         if (format == PCRSIM_REF_TPM2_PCRREAD_YAML || (format == PCRSIM_REF_AUTO && keys_are_banks(d, root))) {
                 d->ref->format = PCRSIM_REF_TPM2_PCRREAD_YAML;
                 if (!keys_are_banks(d, root))
-                        rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(root), "bank",
+                        rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(d, root), "bank",
                                               "the top-level keys are not all bank names such as sha256");
                 else
                         rc = read_pcrread(d, root, err);
@@ -627,7 +621,7 @@ static enum pcrsim_error_code parse_tree(const uint8_t *data, size_t size, bool 
                 map = find_measurements(d, root, 0);
                 d->ref->format = PCRSIM_REF_CONFIG_YAML;
                 if (!map) {
-                        rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(root), "measurements",
+                        rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(d, root), "measurements",
                                               "the top-level keys are neither PCR indices nor bank names, and no \"measurements:\" map was found");
                         yaml_document_delete(&d->yaml);
                         return rc;

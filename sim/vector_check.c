@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,14 +49,22 @@ static bool fatal(enum pcrsim_error_code code)
  * end, so it is invalid input. O_NONBLOCK keeps open() from waiting for a
  * FIFO's writer; reads of a regular file ignore it.
  */
-static FILE *open_regular(const char *path, struct pcrsim_error *err)
+/* Tells whether an open() error comes from the name that the manifest
+ * gives rather than from the system: then the vector is invalid. */
+static bool name_error(int e)
+{
+        return e == ENOENT || e == ENOTDIR || e == ELOOP || e == ENAMETOOLONG || e == EISDIR;
+}
+
+static FILE *open_regular(const char *path, const struct pcrsim_manifest_file *entry,
+                          struct pcrsim_error *err)
 {
         int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
         struct stat st;
         FILE *f;
 
         if (fd < 0) {
-                pcrsim_error_set(err, errno == ENOENT ? PCRSIM_ERR_INVALID : PCRSIM_ERR_IO,
+                pcrsim_error_set(err, name_error(errno) ? PCRSIM_ERR_INVALID : PCRSIM_ERR_IO,
                                  PCRSIM_NO_OFFSET, NULL, "%s: %s",
                                  errno == ENOENT ? "listed in MANIFEST.yaml but absent" : "cannot open",
                                  strerror(errno));
@@ -65,6 +74,23 @@ static FILE *open_regular(const char *path, struct pcrsim_error *err)
                 close(fd);
                 pcrsim_error_set(err, PCRSIM_ERR_INVALID, PCRSIM_NO_OFFSET, NULL,
                                  "not a regular file");
+                return NULL;
+        }
+        /* The size is known before reading, so a wrong or huge file costs
+         * nothing to reject. */
+        if (entry->bytes >= 0 && (uint64_t)st.st_size != (uint64_t)entry->bytes) {
+                close(fd);
+                pcrsim_error_set(err, PCRSIM_ERR_INVALID, PCRSIM_NO_OFFSET, NULL,
+                                 "the file has %lld bytes, MANIFEST.yaml line %llu says %lld",
+                                 (long long)st.st_size, (unsigned long long)entry->bytes_line,
+                                 (long long)entry->bytes);
+                return NULL;
+        }
+        if ((uint64_t)st.st_size > PCRSIM_MAX_TCG_LOG_SIZE) {
+                close(fd);
+                pcrsim_error_set(err, PCRSIM_ERR_LIMIT, PCRSIM_NO_OFFSET, NULL,
+                                 "the file has %lld bytes, more than the %u bytes that check-vectors reads",
+                                 (long long)st.st_size, PCRSIM_MAX_TCG_LOG_SIZE);
                 return NULL;
         }
         f = fdopen(fd, "rb");
@@ -78,12 +104,12 @@ static FILE *open_regular(const char *path, struct pcrsim_error *err)
 
 /* Reads a whole file into memory, up to the TCG log limit, which is the
  * largest input any of the readers takes. */
-static enum pcrsim_error_code slurp(const char *path, uint8_t **data, size_t *size,
-                                    struct pcrsim_error *err)
+static enum pcrsim_error_code slurp(const char *path, const struct pcrsim_manifest_file *entry,
+                                    uint8_t **data, size_t *size, struct pcrsim_error *err)
 {
         size_t cap = 64 * 1024, used = 0;
         uint8_t *buf = NULL;
-        FILE *f = open_regular(path, err);
+        FILE *f = open_regular(path, entry, err);
 
         *data = NULL;
         *size = 0;
@@ -166,6 +192,41 @@ static char *join(const char *dir, const char *name)
         return path;
 }
 
+/*
+ * Checks that `path`, with symbolic links resolved, is inside the folder
+ * `dir`: a vector folder is self-contained, and a link must not make the
+ * check read files elsewhere on the machine.
+ */
+static enum pcrsim_error_code inside_folder(const char *dir, const char *path,
+                                            struct pcrsim_error *err)
+{
+        char *real_dir = realpath(dir, NULL), *real_path;
+        enum pcrsim_error_code rc = PCRSIM_OK;
+        size_t n;
+
+        if (!real_dir)
+                return pcrsim_error_set(err, name_error(errno) ? PCRSIM_ERR_INVALID : PCRSIM_ERR_IO,
+                                        PCRSIM_NO_OFFSET, NULL, "cannot resolve the vector folder: %s",
+                                        strerror(errno));
+        real_path = realpath(path, NULL);
+        if (!real_path) {
+                rc = pcrsim_error_set(err, name_error(errno) ? PCRSIM_ERR_INVALID : PCRSIM_ERR_IO,
+                                      PCRSIM_NO_OFFSET, NULL, "%s: %s",
+                                      errno == ENOENT ? "listed in MANIFEST.yaml but absent" :
+                                      "cannot resolve the name", strerror(errno));
+                free(real_dir);
+                return rc;
+        }
+        n = strlen(real_dir);
+        if (strncmp(real_path, real_dir, n) != 0 || (real_path[n] != '/' && n > 1))
+                rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, PCRSIM_NO_OFFSET, NULL,
+                                      "a symbolic link leads out of the vector folder, to %s",
+                                      real_path);
+        free(real_path);
+        free(real_dir);
+        return rc;
+}
+
 static enum pcrsim_error_code read_listed(struct checker *c, size_t index, uint8_t **data,
                                           size_t *size, struct pcrsim_error *err)
 {
@@ -175,7 +236,9 @@ static enum pcrsim_error_code read_listed(struct checker *c, size_t index, uint8
         if (!path)
                 return pcrsim_error_set(err, PCRSIM_ERR_NOMEM, PCRSIM_NO_OFFSET, NULL,
                                         "out of memory");
-        rc = slurp(path, data, size, err);
+        rc = inside_folder(c->dir, path, err);
+        if (!rc)
+                rc = slurp(path, &c->m->files[index], data, size, err);
         free(path);
         if (!rc)
                 rc = check_identity(&c->m->files[index], *data, *size, err);
@@ -577,13 +640,20 @@ static bool check_aggregates(struct checker *c)
                                 ba->verdict == PCRSIM_BOOT_AGGREGATE_UNDECODABLE ||
                                 ba->alg != m->boot_aggregate_alg ||
                                 memcmp(ba->logged, m->boot_aggregate, m->boot_aggregate_size) != 0;
+                /* A boot_aggregate that the manifest gives must also be one
+                 * that the event log reproduces; NO_BANK and NO_TPM leave it
+                 * unchecked, which is not a match. */
+                a->unconfirmed = m->has_boot_aggregate && !a->differs_from_manifest &&
+                                 ba->verdict != PCRSIM_BOOT_AGGREGATE_MATCH_0_7 &&
+                                 ba->verdict != PCRSIM_BOOT_AGGREGATE_MATCH_0_9;
         }
         return true;
 }
 
 static bool aggregate_failed(const struct pcrsim_vector_aggregate_result *a)
 {
-        return a->differs_from_manifest || a->check.verdict == PCRSIM_BOOT_AGGREGATE_MISMATCH;
+        return a->differs_from_manifest || a->unconfirmed ||
+               a->check.verdict == PCRSIM_BOOT_AGGREGATE_MISMATCH;
 }
 
 static void tally(struct checker *c)
@@ -710,6 +780,7 @@ enum pcrsim_error_code pcrsim_vector_check(const char *dir, const struct pcrsim_
                         rc = run_negative(&c, i, err);
         for (size_t i = 0; !rc && i < m->file_count; i++)
                 if ((m->files[i].kind == PCRSIM_MANIFEST_DATA ||
+                     m->files[i].kind == PCRSIM_MANIFEST_NOT_A_LOG ||
                      m->files[i].kind == PCRSIM_MANIFEST_UNKNOWN) && !m->files[i].expect_error)
                         rc = run_data_file(&c, i, err);
         for (size_t i = 0; i < m->file_count; i++)

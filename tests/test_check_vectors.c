@@ -380,9 +380,27 @@ Test(check_vectors, invalid_vectors)
         expect_invalid("files:\n- {file: eventlog.bin, format: tcg-crypto-agile}\n"
                        "replay_check_during_curation:\n  MISMATCH: [pcr5]\n",
                        WHOLE_LOG, "MISMATCH entry 'pcr5' is not BANK:PCR");
+        /* A reader would take only one of two equal keys, or one document
+         * of two, and ignore the rest silently. */
+        expect_invalid("files:\n- {file: eventlog.bin, format: tcg-crypto-agile}\n"
+                       "files:\n- {file: absent.bin, format: tcg-crypto-agile}\n",
+                       WHOLE_LOG, "line 3, column 1: key 'files' appears a second time in one mapping (first at line 1)");
+        expect_invalid("files:\n- {file: eventlog.bin, format: tcg-crypto-agile}\n---\n"
+                       "expected: {banks: {sha1: {1: '0000000000000000000000000000000000000000'}}}\n",
+                       WHOLE_LOG, "line 3, column 1: a second document starts here");
+        expect_invalid("files:\n- {file: \"eventlog.bin\\0x\", format: tcg-crypto-agile}\n",
+                       WHOLE_LOG, "a string contains a NUL character");
+        expect_invalid("replay_check_during_curation: [1]\n", WHOLE_LOG,
+                       "replay_check_during_curation is not a mapping");
+        /* Offsets count bytes: line 1 is 10 characters but 11 bytes, because
+         * é is two, so the value at line 2, column 8 is at byte 0x12, where
+         * libyaml's character index says 0x11. */
+        expect_invalid("name: '\xc3\xa9'\nfiles: 3\n", WHOLE_LOG,
+                       "offset 0x12: line 2, column 8: files is not a list");
 }
 
-/* A FIFO or a device under a listed name would block or never end. */
+/* A FIFO or a device under a listed name would block or never end, and
+ * a link out of the folder would read files elsewhere. */
 Test(check_vectors, special_files)
 {
         char *dir = tu_tmpdir();
@@ -396,7 +414,8 @@ Test(check_vectors, special_files)
         run_dir(&res, dir);
         cr_expect_eq(res.exit_code, 2, "exit %d\n%s%s", res.exit_code, res.out, res.err);
         cr_expect(strstr(res.out, "eventlog.bin: not a regular file") != NULL, "%s", res.out);
-        cr_expect(strstr(res.out, "zero.bin: not a regular file") != NULL, "%s", res.out);
+        cr_expect(strstr(res.out, "zero.bin: a symbolic link leads out of the vector folder, to /dev/zero") != NULL,
+                  "%s", res.out);
         tu_result_free(&res);
         free(fifo);
         free(dev);
@@ -570,6 +589,75 @@ Test(check_vectors, boot_aggregate_from_manifest)
         cr_expect_str_eq(json_string_value(json_object_get(agg, "verdict")), "match-pcrs-0-9");
         json_decref(doc);
         tu_result_free(&res);
+        tu_rmtree(dir);
+}
+
+/* Nesting deep enough to make libyaml's scanner slow stops at the limit. */
+Test(check_vectors, deep_nesting_limited)
+{
+        char *dir = tu_tmpdir();
+        size_t depth = 200000, len = 3 + 2 * depth + 1;
+        char *text = malloc(len + 1);
+        struct tu_result res;
+
+        cr_assert_not_null(text);
+        memcpy(text, "a: ", 3);
+        memset(text + 3, '[', depth);
+        memset(text + 3 + depth, ']', depth);
+        text[len - 1] = '\n';
+        text[len] = '\0';
+        write_manifest(dir, text);
+        run_dir(&res, dir);
+        cr_expect_eq(res.exit_code, 2, "exit %d\n%.300s%s", res.exit_code, res.out, res.err);
+        /* The top mapping is level 1, so the 64th bracket, at column 67, is
+         * level 65. */
+        cr_expect(strstr(res.out, "offset 0x42: line 1, column 67: nested more than 64 levels deep") != NULL,
+                  "%.300s", res.out);
+        tu_result_free(&res);
+        free(text);
+        tu_rmtree(dir);
+}
+
+/* A boot_aggregate that the event log cannot confirm is not a match. */
+Test(check_vectors, boot_aggregate_unconfirmed)
+{
+        char *dir = tu_tmpdir(), *sha1_dir = vector_path("synth-sha1-legacy");
+        char *sha1_log = tu_path_join(sha1_dir, "eventlog.bin");
+        size_t len = 0;
+        char *log = tu_read_file(sha1_log, &len);
+        const char *json_args[] = { "check-vectors", "--format", "json", dir, NULL };
+        struct tu_result res;
+        json_t *doc, *agg;
+        const char *logged;
+        char manifest[512];
+
+        cr_assert_not_null(log);
+        free(tu_write_file(dir, "eventlog.bin", log, len));
+        copy_lab_file(dir, "ima.bin");
+        write_manifest(dir, "files:\n- {file: eventlog.bin, format: tcg-sha1}\n"
+                            "- {file: ima.bin, format: ima-binary}\n");
+        run(&res, json_args);
+        doc = json_loads(res.out, 0, NULL);
+        agg = json_array_get(json_object_get(json_array_get(json_object_get(doc, "vectors"), 0),
+                                             "boot_aggregate"), 0);
+        logged = json_string_value(json_object_get(agg, "logged"));
+        cr_assert_not_null(logged, "no logged boot_aggregate: %s", res.out);
+        cr_expect_str_eq(json_string_value(json_object_get(agg, "verdict")), "no-bank");
+        /* The manifest now gives the value the list logs. */
+        snprintf(manifest, sizeof(manifest),
+                 "files:\n- {file: eventlog.bin, format: tcg-sha1}\n- {file: ima.bin, format: ima-binary}\n"
+                 "expected: {boot_aggregate: 'sha256:%s'}\n", logged);
+        json_decref(doc);
+        tu_result_free(&res);
+        write_manifest(dir, manifest);
+        run_dir(&res, dir);
+        cr_expect_eq(res.exit_code, 1, "exit %d\n%s%s", res.exit_code, res.out, res.err);
+        expect_verdict(&res, dir, "differs");
+        cr_expect(strstr(res.out, "the event log cannot confirm it") != NULL, "%s", res.out);
+        tu_result_free(&res);
+        free(log);
+        free(sha1_log);
+        free(sha1_dir);
         tu_rmtree(dir);
 }
 

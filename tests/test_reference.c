@@ -309,6 +309,21 @@ static enum pcrsim_error_code parse_text(const char *text, const struct pcrsim_r
         return rc;
 }
 
+/* Expects `text` to be rejected with a LIMIT error whose message contains
+ * `needle` and whose offset is `offset`. */
+static void expect_limit(const char *text, const char *needle, unsigned long long offset)
+{
+        struct pcrsim_reference ref;
+        struct pcrsim_error err;
+        enum pcrsim_error_code rc = parse_text(text, NULL, &ref, &err);
+
+        cr_expect_eq(rc, PCRSIM_ERR_LIMIT, "accepted or wrong code %d: %s", rc, text);
+        cr_expect(strstr(err.message, needle) != NULL, "message \"%s\" lacks \"%s\"", err.message,
+                  needle);
+        cr_expect_eq(err.offset, offset, "offset %llu, expected %llu: %s",
+                     (unsigned long long)err.offset, offset, err.message);
+}
+
 /* Expects `text` to be rejected with an error whose message contains
  * `needle` and whose offset is `offset`. */
 static void expect_rejected(const char *text, const struct pcrsim_ref_options *opts,
@@ -341,9 +356,16 @@ Test(reference, malformed_values_rejected)
         expect_rejected(text, NULL, "PCR index 24 is out of range", 7);
         snprintf(text, sizeof(text), "{\"1\": \"%s\",\n \"1\": \"%s\"}", sha256_ones_b64,
                  sha256_ones_b64);
-        /* Line 1 is 53 bytes and its newline, so the second value's quote
-         * is at byte 60. */
-        expect_rejected(text, NULL, "line 2, column 7: PCR 1 of bank sha256 appears twice", 60);
+        /* Line 1 is 53 bytes and its newline, so the second key's quote is
+         * at byte 55. */
+        expect_rejected(text, NULL, "line 2, column 2: key '1' appears a second time in one mapping (first at line 1)",
+                        55);
+        /* 70 nested arrays: the top object is level 1 and the first bracket,
+         * at byte 6, level 2, so the bracket at byte 69 is level 65. */
+        snprintf(text, sizeof(text), "{\"0\": %.70s%.70s}",
+                 "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+                 "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]");
+        expect_limit(text, "line 1, column 70: nested more than 64 levels deep", 69);
         snprintf(text, sizeof(text), "{\"0\": \"%s\",\n \"1\": \"%s\"}", sha256_ones_b64,
                  sha256_zero_hex);
         expect_rejected(text, NULL, "another length or encoding", 60);

@@ -60,6 +60,10 @@
 #define PCRSIM_MAX_REFERENCE_SIZE (4u * 1024u * 1024u)
 #define PCRSIM_MAX_REFERENCE_VALUES (PCRSIM_PCR_COUNT * PCRSIM_MAX_ALGORITHMS)
 
+/* Deepest nesting of mappings and sequences in a YAML or JSON input. The
+ * formats pcrsim reads need fewer than 8 levels. */
+#define PCRSIM_MAX_YAML_DEPTH 64u
+
 /* Largest MANIFEST.yaml of a vector folder, and most files it may list.
  * The largest manifests seen are under 32 KiB and list under 100 files. */
 #define PCRSIM_MAX_MANIFEST_SIZE (1024u * 1024u)

@@ -91,6 +91,9 @@ struct pcrsim_vector_aggregate_result {
         /* The manifest gives a boot_aggregate, and this list logs another
          * value or another algorithm. */
         bool differs_from_manifest;
+        /* The manifest gives a boot_aggregate that this list logs, but the
+         * event log cannot confirm it (no such bank, or no TPM). */
+        bool unconfirmed;
 };
 
 struct pcrsim_vector_result {
