@@ -90,5 +90,8 @@ int cmd_events(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_verify_quote(int argc, char **argv);
 int cmd_check_vectors(int argc, char **argv);
+int cmd_measurements(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 
 #endif

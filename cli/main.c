@@ -20,6 +20,12 @@ static const char main_usage[] =
         "  verify-quote   check a TPM quote's signature, nonce and PCR digest\n"
         "  check-vectors  replay recorded vector folders and compare each with the\n"
         "                 values its MANIFEST.yaml expects\n"
+        "  diff           list the events behind every PCR that differs between two\n"
+        "                 boots\n"
+        "  measurements   write the measurement config of a platform: expected\n"
+        "                 values of the PCRs its policy enforces or warns on\n"
+        "  explain        classify each PCR of several boots as identical or varying,\n"
+        "                 and name the events behind each variation\n"
         "  help           print help for a command\n"
         "\n"
         "Options:\n"
@@ -39,6 +45,9 @@ static const struct {
         { "compare", cmd_compare },
         { "verify-quote", cmd_verify_quote },
         { "check-vectors", cmd_check_vectors },
+        { "measurements", cmd_measurements },
+        { "diff", cmd_diff },
+        { "explain", cmd_explain },
 };
 
 static int run_command(const char *name, int argc, char **argv)

@@ -64,10 +64,19 @@
  * formats pcrsim reads need fewer than 8 levels. */
 #define PCRSIM_MAX_YAML_DEPTH 64u
 
+/* Most cells of the table that aligns the events of one PCR of two boots
+ * after their common start and end: 4M cells of 4 bytes. Past it, the
+ * middle is paired by position. */
+#define PCRSIM_MAX_DIFF_CELLS (4u * 1024u * 1024u)
+
 /* Largest MANIFEST.yaml of a vector folder, and most files it may list.
  * The largest manifests seen are under 32 KiB and list under 100 files. */
 #define PCRSIM_MAX_MANIFEST_SIZE (1024u * 1024u)
 #define PCRSIM_MAX_MANIFEST_FILES 1024u
+
+/* Largest platform policy file (policies/NAME.yaml). The policies that
+ * pcrsim ships are under 25 KiB. */
+#define PCRSIM_MAX_POLICY_SIZE (256u * 1024u)
 
 /* Number of PCRs of a PC Client TPM. */
 #define PCRSIM_PCR_COUNT 24u
