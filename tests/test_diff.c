@@ -234,9 +234,9 @@ static bool has_event(const json_t *doc, uint32_t pcr, const char *op, const cha
         return false;
 }
 
-Test(diff, uki_against_smp2)
+static void check_against_smp2(const char *root, const char *uki, const char *smp2)
 {
-        char *a = lab("lab-uki"), *b = lab("lab-uki-smp2");
+        char *a = tu_path_join(root, uki), *b = tu_path_join(root, smp2);
         const char *args[] = { "diff", "--format", "json", "-q", a, b, NULL };
         json_t *doc = run_json(args, 1);
 
@@ -255,9 +255,9 @@ Test(diff, uki_against_smp2)
         free(b);
 }
 
-Test(diff, uki_against_other_cmdline)
+static void check_against_cmdline(const char *root, const char *uki, const char *cmdline)
 {
-        char *a = lab("lab-uki"), *b = lab("lab-uki-cmdline-b");
+        char *a = tu_path_join(root, uki), *b = tu_path_join(root, cmdline);
         const char *args[] = { "diff", "--format", "json", "-q", a, b, NULL };
         json_t *doc = run_json(args, 1);
 
@@ -273,6 +273,44 @@ Test(diff, uki_against_other_cmdline)
         json_decref(doc);
         free(a);
         free(b);
+}
+
+Test(diff, lab_uki_against_smp2)
+{
+        char *root = tu_path_join(tu_source_root(), "vectors");
+
+        check_against_smp2(root, "lab-uki", "lab-uki-smp2");
+        free(root);
+}
+
+Test(diff, lab_uki_against_other_cmdline)
+{
+        char *root = tu_path_join(tu_source_root(), "vectors");
+
+        check_against_cmdline(root, "lab-uki", "lab-uki-cmdline-b");
+        free(root);
+}
+
+Test(diff, shared_uki_boots)
+{
+        const char *root = tu_shared_vectors();
+        char *a;
+        const char *args[] = { "diff", "-q", NULL, NULL, NULL };
+        struct tu_result res;
+
+        if (!root) {
+                fprintf(stderr, "diff: the shared vector folder is absent, so the test is skipped\n");
+                cr_skip_test("no shared vectors");
+        }
+        check_against_smp2(root, "qemu-ovmf-uki", "qemu-ovmf-uki-smp2");
+        check_against_cmdline(root, "qemu-ovmf-uki", "qemu-ovmf-uki-cmdline-b");
+        a = tu_path_join(root, "qemu-ovmf-uki");
+        args[2] = a;
+        args[3] = a;
+        cr_assert(tu_run(&res, args, TIMEOUT));
+        cr_expect_eq(res.exit_code, 0, "diff against itself: exit %d: %s", res.exit_code, res.out);
+        tu_result_free(&res);
+        free(a);
 }
 
 Test(diff, uki_against_direct_boot)
