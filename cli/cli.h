@@ -75,6 +75,12 @@ bool cli_check_inputs(const char *output, const char *const *inputs, size_t coun
  * an error and returns false for any other name. */
 bool cli_parse_report_format(const char *name, bool *json, bool *yaml);
 
+struct pcrsim_alg_info;
+
+/* Returns the algorithm of a bank name such as "sha256", or prints an
+ * error naming the banks and returns NULL. */
+const struct pcrsim_alg_info *cli_parse_bank(const char *name);
+
 /* Closes what cli_open_input() opened. */
 void cli_close_input(FILE *f);
 

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "pcrsim/alg.h"
 #include "pcrsim/limits.h"
 
 int cli_exit_code(enum pcrsim_error_code code)
@@ -359,4 +360,14 @@ bool cli_parse_report_format(const char *name, bool *json, bool *yaml)
                 return true;
         cli_errorf("invalid format '%s': expected text, json or yaml", name);
         return false;
+}
+
+const struct pcrsim_alg_info *cli_parse_bank(const char *name)
+{
+        const struct pcrsim_alg_info *info = pcrsim_alg_by_name(name);
+
+        if (!info)
+                cli_errorf("unknown bank '%s': expected sha1, sha256, sha384, sha512 or sm3_256",
+                           name);
+        return info;
 }

@@ -122,11 +122,8 @@ static int parse_options(int argc, char **argv, struct compare_options *opt)
                         }
                         break;
                 case 'b':
-                        if (!pcrsim_alg_by_name(optarg)) {
-                                cli_errorf("unknown bank '%s': expected sha1, sha256, sha384, sha512 or sm3_256",
-                                           optarg);
+                        if (!cli_parse_bank(optarg))
                                 return usage_error();
-                        }
                         opt->bank = optarg;
                         break;
                 case 'p':

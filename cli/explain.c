@@ -87,12 +87,9 @@ static int parse_options(int argc, char **argv, struct explain_options *opt)
                         opt->policy_dir = optarg;
                         break;
                 case 'b':
-                        info = pcrsim_alg_by_name(optarg);
-                        if (!info) {
-                                cli_errorf("unknown bank '%s': expected sha1, sha256, sha384, sha512 or sm3_256",
-                                           optarg);
+                        info = cli_parse_bank(optarg);
+                        if (!info)
                                 return usage_error();
-                        }
                         opt->bank = info->id;
                         break;
                 case 'f':

@@ -34,16 +34,13 @@ struct walker {
 static enum pcrsim_error_code __attribute__((format(printf, 4, 5)))
 fail_at(struct walker *w, const yaml_node_t *node, const char *field, const char *fmt, ...)
 {
-        char message[256];
+        enum pcrsim_error_code rc;
         va_list ap;
 
         va_start(ap, fmt);
-        vsnprintf(message, sizeof(message), fmt, ap);
+        rc = pcrsim_yaml_failv(w->data, w->size, node, field, w->err, fmt, ap);
         va_end(ap);
-        return pcrsim_error_set(w->err, PCRSIM_ERR_INVALID,
-                                pcrsim_yaml_byte_offset(w->data, w->size, node->start_mark), field,
-                                "line %zu, column %zu: %s", node->start_mark.line + 1,
-                                node->start_mark.column + 1, message);
+        return rc;
 }
 
 static enum pcrsim_error_code nomem(struct walker *w)
@@ -57,11 +54,9 @@ static yaml_node_t *node(struct walker *w, int index)
         return yaml_document_get_node(&w->doc, index);
 }
 
-/* pcrsim_yaml_load() rejects scalars with a NUL character, so the text
- * of a scalar is its whole value. */
 static const char *text_of(const yaml_node_t *n)
 {
-        return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+        return pcrsim_yaml_text(n);
 }
 
 /* An absent value, `key:`, `~` or `null`. */
@@ -74,15 +69,7 @@ static bool is_null(const yaml_node_t *n)
 
 static yaml_node_t *get(struct walker *w, const yaml_node_t *map, const char *key)
 {
-        if (!map || map->type != YAML_MAPPING_NODE)
-                return NULL;
-        for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-                const char *k = text_of(node(w, p->key));
-
-                if (k && strcmp(k, key) == 0)
-                        return node(w, p->value);
-        }
-        return NULL;
+        return pcrsim_yaml_get(&w->doc, map, key);
 }
 
 static enum pcrsim_error_code copy_text(struct walker *w, const yaml_node_t *n, const char *field,
@@ -262,18 +249,9 @@ static enum pcrsim_error_code read_files(struct walker *w, const yaml_node_t *se
         return PCRSIM_OK;
 }
 
-/* A decimal PCR index from 0 to 23, without sign or leading zeros. */
 static bool parse_pcr(const char *t, uint32_t *out)
 {
-        size_t len = t ? strlen(t) : 0;
-
-        if (len == 0 || len > 2 || (len == 2 && t[0] == '0'))
-                return false;
-        for (size_t i = 0; i < len; i++)
-                if (!isdigit((unsigned char)t[i]))
-                        return false;
-        *out = (uint32_t)atoi(t);
-        return *out < PCRSIM_PCR_COUNT;
+        return pcrsim_yaml_parse_pcr(t, out);
 }
 
 static enum pcrsim_error_code read_bank(struct walker *w, const yaml_node_t *key,

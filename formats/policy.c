@@ -85,16 +85,13 @@ bool pcrsim_policy_name_valid(const char *name)
 static enum pcrsim_error_code __attribute__((format(printf, 4, 5)))
 fail_at(struct walker *w, const yaml_node_t *node, const char *field, const char *fmt, ...)
 {
-        char message[256];
+        enum pcrsim_error_code rc;
         va_list ap;
 
         va_start(ap, fmt);
-        vsnprintf(message, sizeof(message), fmt, ap);
+        rc = pcrsim_yaml_failv(w->data, w->size, node, field, w->err, fmt, ap);
         va_end(ap);
-        return pcrsim_error_set(w->err, PCRSIM_ERR_INVALID,
-                                pcrsim_yaml_byte_offset(w->data, w->size, node->start_mark), field,
-                                "line %zu, column %zu: %s", node->start_mark.line + 1,
-                                node->start_mark.column + 1, message);
+        return rc;
 }
 
 static enum pcrsim_error_code nomem(struct walker *w)
@@ -108,11 +105,9 @@ static yaml_node_t *node(struct walker *w, int index)
         return yaml_document_get_node(&w->doc, index);
 }
 
-/* pcrsim_yaml_load() rejects scalars with a NUL character, so the text
- * of a scalar is its whole value. */
 static const char *text_of(const yaml_node_t *n)
 {
-        return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+        return pcrsim_yaml_text(n);
 }
 
 /* A plain (unquoted) scalar, which YAML resolves as a number or a boolean
@@ -122,20 +117,10 @@ static const char *plain_text_of(const yaml_node_t *n)
         return text_of(n) && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ? text_of(n) : NULL;
 }
 
-static size_t item_count(const yaml_node_t *seq)
-{
-        return (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start);
-}
 
 static yaml_node_t *get(struct walker *w, const yaml_node_t *map, const char *key)
 {
-        for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-                const char *k = text_of(node(w, p->key));
-
-                if (k && strcmp(k, key) == 0)
-                        return node(w, p->value);
-        }
-        return NULL;
+        return pcrsim_yaml_get(&w->doc, map, key);
 }
 
 static bool listed(const char *const *names, size_t count, const char *t)
@@ -218,18 +203,9 @@ static enum pcrsim_error_code read_enum(struct walker *w, const yaml_node_t *map
                        text_of(v) ? text_of(v) : "(not a string)", choices);
 }
 
-/* A decimal PCR index from 0 to 23, without sign or leading zeros. */
 static bool parse_pcr(const char *t, uint32_t *out)
 {
-        size_t len = t ? strlen(t) : 0;
-
-        if (len == 0 || len > 2 || (len == 2 && t[0] == '0'))
-                return false;
-        for (size_t i = 0; i < len; i++)
-                if (t[i] < '0' || t[i] > '9')
-                        return false;
-        *out = (uint32_t)atoi(t);
-        return *out < PCRSIM_PCR_COUNT;
+        return pcrsim_yaml_parse_pcr(t, out);
 }
 
 static enum pcrsim_error_code read_schema(struct walker *w, const yaml_node_t *root)
@@ -271,11 +247,11 @@ static enum pcrsim_error_code read_banks(struct walker *w, const yaml_node_t *ro
 
         if (!seq)
                 return fail_at(w, root, "banks", "the policy has no banks list, such as banks: [sha256]");
-        if (seq->type != YAML_SEQUENCE_NODE || item_count(seq) == 0)
+        if (seq->type != YAML_SEQUENCE_NODE || pcrsim_yaml_items(seq) == 0)
                 return fail_at(w, seq, "banks", "banks is not a non-empty list of bank names");
-        if (item_count(seq) > PCRSIM_MAX_ALGORITHMS)
+        if (pcrsim_yaml_items(seq) > PCRSIM_MAX_ALGORITHMS)
                 return fail_at(w, seq, "banks", "banks lists more than %u banks", PCRSIM_MAX_ALGORITHMS);
-        for (size_t i = 0; i < item_count(seq); i++) {
+        for (size_t i = 0; i < pcrsim_yaml_items(seq); i++) {
                 yaml_node_t *item = node(w, seq->data.sequence.items.start[i]);
                 const struct pcrsim_alg_info *info = text_of(item) ? pcrsim_alg_by_name(text_of(item)) : NULL;
 
@@ -351,7 +327,7 @@ static enum pcrsim_error_code read_sources(struct walker *w, const yaml_node_t *
                 return fail_at(w, root, "sources", "the policy has no sources list");
         if (seq->type != YAML_SEQUENCE_NODE)
                 return fail_at(w, seq, "sources", "sources is not a list");
-        count = item_count(seq);
+        count = pcrsim_yaml_items(seq);
         /* calloc(0) may return NULL; one spare entry keeps the result valid. */
         w->p->sources = calloc(count + 1, sizeof(*w->p->sources));
         if (!w->p->sources)
@@ -376,7 +352,7 @@ static enum pcrsim_error_code read_depends_on(struct walker *w, const yaml_node_
                 return PCRSIM_OK;
         if (seq->type != YAML_SEQUENCE_NODE)
                 return fail_at(w, seq, "depends_on", "PCR %u: depends_on is not a list of PCR indices", pcr);
-        for (size_t i = 0; i < item_count(seq); i++) {
+        for (size_t i = 0; i < pcrsim_yaml_items(seq); i++) {
                 yaml_node_t *item = node(w, seq->data.sequence.items.start[i]);
                 uint32_t dep;
 
@@ -402,10 +378,10 @@ static enum pcrsim_error_code read_rule_sources(struct walker *w, const yaml_nod
                                pcr);
         if (seq->type != YAML_SEQUENCE_NODE)
                 return fail_at(w, seq, "sources", "PCR %u: sources is not a list of source ids", pcr);
-        r->sources = calloc(item_count(seq) + 1, sizeof(*r->sources));
+        r->sources = calloc(pcrsim_yaml_items(seq) + 1, sizeof(*r->sources));
         if (!r->sources)
                 return nomem(w);
-        for (size_t i = 0; i < item_count(seq); i++) {
+        for (size_t i = 0; i < pcrsim_yaml_items(seq); i++) {
                 yaml_node_t *item = node(w, seq->data.sequence.items.start[i]);
                 const char *id = text_of(item);
                 size_t s = 0;

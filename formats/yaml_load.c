@@ -200,3 +200,51 @@ enum pcrsim_error_code pcrsim_yaml_load(const void *data, size_t size, const cha
                 yaml_document_delete(doc);
         return rc;
 }
+
+enum pcrsim_error_code pcrsim_yaml_failv(const void *data, size_t size, const yaml_node_t *node,
+                                         const char *field, struct pcrsim_error *err,
+                                         const char *fmt, va_list ap)
+{
+        char message[256];
+
+        vsnprintf(message, sizeof(message), fmt, ap);
+        return fail_mark(err, PCRSIM_ERR_INVALID, data, size, node->start_mark, field, message);
+}
+
+const char *pcrsim_yaml_text(const yaml_node_t *n)
+{
+        return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+yaml_node_t *pcrsim_yaml_get(yaml_document_t *doc, const yaml_node_t *map, const char *key)
+{
+        if (!map || map->type != YAML_MAPPING_NODE)
+                return NULL;
+        for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+                const char *k = pcrsim_yaml_text(yaml_document_get_node(doc, p->key));
+
+                if (k && strcmp(k, key) == 0)
+                        return yaml_document_get_node(doc, p->value);
+        }
+        return NULL;
+}
+
+size_t pcrsim_yaml_items(const yaml_node_t *seq)
+{
+        return (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start);
+}
+
+bool pcrsim_yaml_parse_pcr(const char *text, uint32_t *out)
+{
+        size_t len = text ? strlen(text) : 0;
+
+        if (len == 0 || len > 2 || (len == 2 && text[0] == '0'))
+                return false;
+        for (size_t i = 0; i < len; i++)
+                if (text[i] < '0' || text[i] > '9')
+                        return false;
+        *out = (uint32_t)(text[0] - '0');
+        if (len == 2)
+                *out = *out * 10 + (uint32_t)(text[1] - '0');
+        return *out < PCRSIM_PCR_COUNT;
+}
