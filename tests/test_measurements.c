@@ -614,6 +614,7 @@ Test(measurements, pcr10_without_ima_warns)
         cr_expect_eq(res.exit_code, 0, "%s", res.err);
         cr_expect(strstr(res.err, "warning: ") && strstr(res.err, "no --ima list was given"), "%s", res.err);
         tu_result_free(&res);
+        free(log);
 }
 
 Test(measurements, sha1_constellation_output_warns)
