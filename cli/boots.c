@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -44,7 +45,12 @@ static int resolve_folder(struct boot *b, const char *dir, bool want_ima)
         }
         pcrsim_error_clear(&err);
         if (pcrsim_manifest_load(path, &m, &err)) {
-                rc = cli_report(&err, path);
+                if (access(path, F_OK) != 0)
+                        cli_errorf("%s is a folder without MANIFEST.yaml: give its event log file, or a vector folder",
+                                   dir);
+                else
+                        cli_report(&err, path);
+                rc = cli_exit_code(err.code);
                 free(path);
                 return rc;
         }
@@ -252,4 +258,16 @@ char *measurement_summary(const struct pcrsim_measurement *m)
         }
         json_decref(doc);
         return out;
+}
+
+uint32_t boot_aggregate_pcrs(const struct boot *b)
+{
+        if (b->ima && b->ima->boot_aggregate.verdict == PCRSIM_BOOT_AGGREGATE_MATCH_0_7)
+                return 0xFFu;
+        return 0x3FFu;
+}
+
+bool boot_ima_mismatch(const struct boot *b)
+{
+        return b->ima && b->ima->boot_aggregate.verdict == PCRSIM_BOOT_AGGREGATE_MISMATCH;
 }

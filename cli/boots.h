@@ -44,6 +44,17 @@ const uint8_t *boot_value(const struct boot *b, uint16_t bank, uint32_t pcr);
 /* Tells whether any TCG record or IMA entry of `b` extends `pcr`. */
 bool boot_covers(const struct boot *b, uint32_t pcr);
 
+/*
+ * Returns the PCRs that the boot_aggregate of `b`'s IMA list covers: 0-7
+ * or 0-9, whichever the list's boot_aggregate matches, and 0-9 when it
+ * matches neither (Linux 5.8 and later hash 0-9 for non-SHA-1 banks).
+ */
+uint32_t boot_aggregate_pcrs(const struct boot *b);
+
+/* Tells whether `b` has an IMA list whose boot_aggregate matches neither
+ * PCRs 0-7 nor 0-9 of its event log, so the list belongs to another boot. */
+bool boot_ima_mismatch(const struct boot *b);
+
 /* Returns a one-line description of a measurement, such as
  * "EV_EFI_PLATFORM_FIRMWARE_BLOB base 0x820000 length 0xe0000" or
  * "ima-ng /usr/bin/true". The caller frees it. */

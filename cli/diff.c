@@ -134,8 +134,18 @@ static json_t *side_json(const struct pcrsim_measurement_list *list, size_t i)
         free(summary);
         if (!list->ima && pcrsim_event_type_name(m->type))
                 json_object_set_new(o, "type", json_string(pcrsim_event_type_name(m->type)));
-        json_object_set_new(o, "digest", m->has_digest ? cli_digest_json(m->digest, m->digest_size) :
-                                         json_null());
+        if (list->ima) {
+                static const uint8_t zero[PCRSIM_MAX_DIGEST_SIZE];
+
+                /* The list's own template digest, not the bank's: IMA logs
+                 * it in its template hash algorithm, SHA-1 by default. */
+                json_object_set_new(o, "template_digest", cli_digest_json(m->digest, m->digest_size));
+                if (memcmp(m->digest, zero, m->digest_size) == 0)
+                        json_object_set_new(o, "violation", json_true());
+        } else {
+                json_object_set_new(o, "digest", m->has_digest ? cli_digest_json(m->digest, m->digest_size) :
+                                                 json_null());
+        }
         return o;
 }
 
@@ -178,15 +188,17 @@ static json_t *events_json(const struct pcrsim_measurement_list *a,
         return events;
 }
 
-/* The boot_aggregate note of PCR 10: which of PCRs 0-9 differ. */
-static uint32_t differing_0_9(const struct boot *a, const struct boot *b, uint16_t bank, size_t size)
+/* Returns the PCRs among those that A's boot_aggregate covers whose
+ * values differ. */
+static uint32_t differing_aggregate_pcrs(const struct boot *a, const struct boot *b, uint16_t bank,
+                                         size_t size)
 {
-        uint32_t mask = 0;
+        uint32_t covered = boot_aggregate_pcrs(a), mask = 0;
 
         for (uint32_t pcr = 0; pcr < IMA_PCR; pcr++) {
                 const uint8_t *va = boot_value(a, bank, pcr), *vb = boot_value(b, bank, pcr);
 
-                if (!va || !vb || memcmp(va, vb, size) != 0)
+                if ((covered & (1u << pcr)) && (!va || !vb || memcmp(va, vb, size) != 0))
                         mask |= 1u << pcr;
         }
         return mask;
@@ -201,6 +213,8 @@ static int compare_pcr(const struct boot *a, const struct boot *b, uint16_t bank
         struct pcrsim_error err;
         json_t *row;
 
+        if (pcr == IMA_PCR && !a->ima_path != !b->ima_path)
+                return EXIT_OK; /* reported as not compared */
         if (va && vb && memcmp(va, vb, size) == 0) {
                 *equal |= 1u << pcr;
                 return EXIT_OK;
@@ -218,11 +232,12 @@ static int compare_pcr(const struct boot *a, const struct boot *b, uint16_t bank
         if (d.positional)
                 json_object_set_new(row, "aligned_by_position", json_true());
         if (pcr == IMA_PCR && la == &a->entries) {
-                uint32_t mask = differing_0_9(a, b, bank, size);
+                uint32_t mask = differing_aggregate_pcrs(a, b, bank, size);
+                char list[64];
 
+                cli_format_pcr_list(boot_aggregate_pcrs(a), list, sizeof(list));
+                json_object_set_new(row, "boot_aggregate_covers", json_string(list));
                 if (mask) {
-                        char list[64];
-
                         cli_format_pcr_list(mask, list, sizeof(list));
                         json_object_set_new(row, "boot_aggregate_depends_on", json_string(list));
                 }
@@ -234,12 +249,17 @@ static int compare_pcr(const struct boot *a, const struct boot *b, uint16_t bank
 
 static void append_side(struct pcrsim_strbuf *sb, const char *label, const json_t *side, bool ima)
 {
-        const char *digest = json_string_value(json_object_get(side, "digest"));
+        const char *digest = json_string_value(json_object_get(side, ima ? "template_digest" : "digest"));
 
         pcrsim_strbuf_printf(sb, "      %s %s %lld: %s\n", label, ima ? "entry" : "event",
                              (long long)json_integer_value(json_object_get(side, ima ? "entry" : "event")),
                              json_string_value(json_object_get(side, "summary")));
-        pcrsim_strbuf_printf(sb, "        digest %s\n", digest ? digest : "(none in this bank)");
+        if (ima && json_is_true(json_object_get(side, "violation")))
+                pcrsim_strbuf_printf(sb, "        template digest all zero: a violation, which extends all ones\n");
+        else if (ima)
+                pcrsim_strbuf_printf(sb, "        template digest %s\n", digest);
+        else
+                pcrsim_strbuf_printf(sb, "        digest %s\n", digest ? digest : "(none in this bank)");
 }
 
 static void append_text(const json_t *doc, struct pcrsim_strbuf *sb)
@@ -288,10 +308,17 @@ static void append_text(const json_t *doc, struct pcrsim_strbuf *sb)
                         if (!json_is_null(b))
                                 append_side(sb, "B", b, ima);
                 }
-                if (json_object_get(row, "boot_aggregate_depends_on"))
-                        pcrsim_strbuf_printf(sb, "  the boot_aggregate entry hashes PCRs 0-9, and PCRs %s differ\n",
-                                             json_string_value(json_object_get(row, "boot_aggregate_depends_on")));
+                if (json_object_get(row, "boot_aggregate_depends_on")) {
+                        const char *dep = json_string_value(json_object_get(row, "boot_aggregate_depends_on"));
+
+                        pcrsim_strbuf_printf(sb, "  the boot_aggregate entry hashes PCRs %s, and %s %s differ%s\n",
+                                             json_string_value(json_object_get(row, "boot_aggregate_covers")),
+                                             strpbrk(dep, ",-") ? "PCRs" : "PCR", dep,
+                                             strpbrk(dep, ",-") ? "" : "s");
+                }
         }
+        json_array_foreach(json_object_get(doc, "warnings"), i, row)
+                pcrsim_strbuf_printf(sb, "\nwarning: %s", json_string_value(row));
         pcrsim_strbuf_printf(sb, "\n%s\n", json_string_value(json_object_get(doc, "summary")));
 }
 
@@ -336,13 +363,26 @@ int cmd_diff(int argc, char **argv)
         if (rc)
                 goto out;
         differing = (uint32_t)json_array_size(rows);
+        {
+                json_t *warnings = json_array();
+
+                if (!a.ima_path != !b.ima_path)
+                        json_array_append_new(warnings, json_pack("s+", !a.ima_path ? "only B" : "only A",
+                                                                  " has an IMA list, so PCR 10 is not compared"));
+                if (boot_ima_mismatch(&a))
+                        json_array_append_new(warnings, json_string("A's IMA list does not belong to its event log: its boot_aggregate matches neither PCRs 0-7 nor 0-9"));
+                if (boot_ima_mismatch(&b))
+                        json_array_append_new(warnings, json_string("B's IMA list does not belong to its event log: its boot_aggregate matches neither PCRs 0-7 nor 0-9"));
+                json_object_set_new(doc, "warnings", warnings);
+        }
         cli_format_pcr_list(equal, list, sizeof(list));
         if (differing == 0)
                 snprintf(summary, sizeof(summary), "no PCR differs in %s", name);
         else
-                snprintf(summary, sizeof(summary), "%u PCR%s differ%s; equal: %s", differing,
+                snprintf(summary, sizeof(summary), "%u PCR%s differ%s; equal: %s%s", differing,
                          differing == 1 ? "" : "s", differing == 1 ? "s" : "",
-                         equal ? list : "none");
+                         equal ? list : "none",
+                         !a.ima_path != !b.ima_path ? "; not compared: 10" : "");
         json_object_set_new(doc, "pcrs", rows);
         json_object_set_new(doc, "equal", json_string(equal ? list : ""));
         json_object_set_new(doc, "summary", json_string(summary));

@@ -38,7 +38,8 @@ static const char explain_usage[] =
         "Options:\n"
         "  -P, --platform NAME  a platform policy, such as azure-trustedlaunch\n"
         "      --policy-dir DIR look for NAME.yaml in DIR first\n"
-        "  -b, --bank BANK      compare this bank (default: sha256 if the logs have it)\n"
+        "  -b, --bank BANK      compare this bank (default: the policy's first bank\n"
+        "                       with --platform, else sha256 if the logs have it)\n"
         "  -f, --format FORMAT  text (default), json or yaml\n"
         "  -o, --output FILE    write the report to FILE\n"
         "  -q, --quiet          no notes on standard error\n"
@@ -146,12 +147,38 @@ struct pcr_class {
         enum class_kind kind;
         bool from_recorded;  /* no log covers it; the recorded values decide */
         bool unreplayable;   /* a boot cannot give its value */
+        /* Why a PCR that the logs cover is NOT_COVERED: an IMA list that
+         * belongs to another boot, or a boot without an IMA list. */
+        enum { WHY_NONE, WHY_IMA_MISMATCH, WHY_IMA_MISSING } why;
+        int boot;            /* the boot that `why` names, from 1 */
 };
 
 static struct pcr_class classify(struct boot *boots, int n, uint16_t bank, size_t size, uint32_t pcr)
 {
-        struct pcr_class c = { IDENTICAL, false, false };
+        struct pcr_class c = { IDENTICAL, false, false, WHY_NONE, 0 };
         bool covered = false, all_recorded = true;
+        int with_ima = 0;
+
+        /* PCR 10 compares only when every boot has an IMA list that belongs
+         * to its event log. */
+        for (int i = 0; pcr == IMA_PCR && i < n; i++) {
+                with_ima += boots[i].ima_path != NULL;
+                if (boot_ima_mismatch(&boots[i]) && !c.why) {
+                        c.why = WHY_IMA_MISMATCH;
+                        c.boot = i + 1;
+                }
+        }
+        if (pcr == IMA_PCR && with_ima && with_ima < n && !c.why) {
+                for (int i = 0; i < n && !c.why; i++)
+                        if (!boots[i].ima_path) {
+                                c.why = WHY_IMA_MISSING;
+                                c.boot = i + 1;
+                        }
+        }
+        if (c.why) {
+                c.kind = NOT_COVERED;
+                return c;
+        }
 
         for (int i = 0; i < n; i++) {
                 covered = covered || boot_covers(&boots[i], pcr);
@@ -252,9 +279,15 @@ static json_t *policy_json(const struct pcrsim_policy *p, uint32_t pcr)
 {
         const struct pcrsim_policy_pcr *r = &p->pcrs[pcr];
 
-        return json_pack("{s:s, s:s, s:s, s:b}", "stability", pcrsim_pcr_stability_name(r->stability),
-                         "action", pcrsim_pcr_action_name(r->action), "meaning",
-                         r->meaning ? r->meaning : "", "confirmed", r->confirmed);
+        json_t *sources = json_array();
+
+        for (size_t i = 0; i < r->source_count; i++)
+                json_array_append_new(sources, json_string(p->sources[r->sources[i]].id));
+        return json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "stability",
+                         pcrsim_pcr_stability_name(r->stability), "action",
+                         pcrsim_pcr_action_name(r->action), "meaning", r->meaning ? r->meaning : "",
+                         "reason", r->reason ? r->reason : "", "confirmed", r->confirmed,
+                         "sources", sources);
 }
 
 /* Explains PCR `pcr` into a JSON row. Counts policy contradictions. */
@@ -271,6 +304,17 @@ static int explain_pcr(struct boot *boots, int n, uint16_t bank, size_t size, ui
                 json_object_set_new(row, "from_recorded_values", json_true());
         if (c.unreplayable)
                 json_object_set_new(row, "unreplayable", json_true());
+        if (c.why) {
+                char why[256];
+
+                if (c.why == WHY_IMA_MISMATCH)
+                        snprintf(why, sizeof(why), "the IMA list of boot %d does not belong to its event log: its boot_aggregate matches neither PCRs 0-7 nor 0-9",
+                                 c.boot);
+                else
+                        snprintf(why, sizeof(why), "boot %d has no IMA list, and other boots have one",
+                                 c.boot);
+                json_object_set_new(row, "not_compared_because", json_string(why));
+        }
         if (c.kind == VARYING && !c.from_recorded) {
                 json_t *events = json_array();
 
@@ -278,10 +322,12 @@ static int explain_pcr(struct boot *boots, int n, uint16_t bank, size_t size, ui
                         rc = collect_events(boots, i, pcr, events);
                 json_object_set_new(row, "events", events);
         }
-        if (c.kind == VARYING && pcr == IMA_PCR && (varying_mask & 0x3FFu)) {
+        if (c.kind == VARYING && pcr == IMA_PCR && (varying_mask & boot_aggregate_pcrs(&boots[0]))) {
                 char list[64];
 
-                cli_format_pcr_list(varying_mask & 0x3FFu, list, sizeof(list));
+                cli_format_pcr_list(boot_aggregate_pcrs(&boots[0]), list, sizeof(list));
+                json_object_set_new(row, "boot_aggregate_covers", json_string(list));
+                cli_format_pcr_list(varying_mask & boot_aggregate_pcrs(&boots[0]), list, sizeof(list));
                 json_object_set_new(row, "because_of", json_string(list));
         }
         if (policy) {
@@ -296,6 +342,17 @@ static int explain_pcr(struct boot *boots, int n, uint16_t bank, size_t size, ui
                 }
         }
         return rc;
+}
+
+/* Returns the PCRs of `mask` as a JSON array of integers. */
+static json_t *mask_json(uint32_t mask)
+{
+        json_t *a = json_array();
+
+        for (uint32_t pcr = 0; pcr < PCRSIM_PCR_COUNT; pcr++)
+                if (mask & (1u << pcr))
+                        json_array_append_new(a, json_integer(pcr));
+        return a;
 }
 
 static void append_text(const json_t *doc, bool one_boot, struct pcrsim_strbuf *sb)
@@ -329,9 +386,17 @@ static void append_text(const json_t *doc, bool one_boot, struct pcrsim_strbuf *
                         pcrsim_strbuf_printf(sb, "\nPCR %u %s", pcr, strcmp(cls, "varying") == 0 ? "varies" :
                                              strcmp(cls, "identical") == 0 ? "is identical" :
                                              "is not covered by the logs");
-                if (json_object_get(row, "because_of"))
-                        pcrsim_strbuf_printf(sb, " because the boot_aggregate entry hashes PCRs 0-9, and PCRs %s vary",
-                                             json_string_value(json_object_get(row, "because_of")));
+                if (json_object_get(row, "because_of")) {
+                        const char *dep = json_string_value(json_object_get(row, "because_of"));
+                        bool many = strpbrk(dep, ",-") != NULL;
+
+                        pcrsim_strbuf_printf(sb, " because the boot_aggregate entry hashes PCRs %s, and %s %s var%s",
+                                             json_string_value(json_object_get(row, "boot_aggregate_covers")),
+                                             many ? "PCRs" : "PCR", dep, many ? "y" : "ies");
+                }
+                if (json_object_get(row, "not_compared_because"))
+                        pcrsim_strbuf_printf(sb, ": %s",
+                                             json_string_value(json_object_get(row, "not_compared_because")));
                 if (!one_boot && json_is_true(json_object_get(row, "from_recorded_values")))
                         pcrsim_strbuf_printf(sb, " (no log extends it; the recorded values decide)");
                 pcrsim_strbuf_printf(sb, "\n");
@@ -354,25 +419,26 @@ static void append_text(const json_t *doc, bool one_boot, struct pcrsim_strbuf *
                 }
                 if (json_is_true(json_object_get(row, "unreplayable")))
                         pcrsim_strbuf_printf(sb, "  a boot cannot give this PCR's value in this bank\n");
-                if (policy)
+                if (policy) {
+                        pcrsim_strbuf_printf(sb, "  measures: %s\n",
+                                             json_string_value(json_object_get(policy, "meaning")));
                         pcrsim_strbuf_printf(sb, "  policy: %s, %s%s: %s\n",
                                              json_string_value(json_object_get(policy, "stability")),
                                              json_string_value(json_object_get(policy, "action")),
                                              json_is_true(json_object_get(policy, "confirmed")) ? "" :
                                              " (unconfirmed)",
-                                             json_string_value(json_object_get(policy, "meaning")));
+                                             json_string_value(json_object_get(policy, "reason")));
+                }
                 if (json_object_get(row, "contradiction"))
                         pcrsim_strbuf_printf(sb, "  CONTRADICTION: %s\n",
                                              json_string_value(json_object_get(row, "contradiction")));
                 if (json_object_get(row, "note"))
                         pcrsim_strbuf_printf(sb, "  note: %s\n", json_string_value(json_object_get(row, "note")));
         }
-        if (identical) {
-                char list[96];
-
-                cli_format_pcr_list(identical, list, sizeof(list));
-                pcrsim_strbuf_printf(sb, "\nidentical in every boot: %s\n", list);
-        }
+        (void)identical;
+        if (!one_boot && json_string_value(json_object_get(doc, "identical"))[0])
+                pcrsim_strbuf_printf(sb, "\nidentical in every boot: %s\n",
+                                     json_string_value(json_object_get(doc, "identical")));
         if (uncovered) {
                 char list[96];
 
@@ -444,6 +510,7 @@ int cmd_explain(int argc, char **argv)
         for (uint32_t pcr = 0; pcr < PCRSIM_PCR_COUNT; pcr++) {
                 struct pcr_class c = classify(boots, opt.boot_count, bank, info->digest_size, pcr);
 
+
                 if (c.kind == VARYING)
                         varying |= 1u << pcr;
                 else if (c.kind == IDENTICAL)
@@ -474,6 +541,9 @@ int cmd_explain(int argc, char **argv)
         json_object_set_new(doc, "varying", json_string(varying ? l1 : ""));
         json_object_set_new(doc, "identical", json_string(identical ? l2 : ""));
         json_object_set_new(doc, "not_covered", json_string(uncovered ? l3 : ""));
+        json_object_set_new(doc, "varying_pcrs", mask_json(varying));
+        json_object_set_new(doc, "identical_pcrs", mask_json(identical));
+        json_object_set_new(doc, "not_covered_pcrs", mask_json(uncovered));
         json_object_set_new(doc, "contradictions", json_integer(contradictions));
         json_object_set_new(doc, "summary", json_string(summary));
         if (opt.json || opt.yaml) {

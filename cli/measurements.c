@@ -39,7 +39,7 @@ static const char measurements_usage[] =
         "gives the policy's reason for each PCR that is omitted or only warned on.\n"
         "\n"
         "Options:\n"
-        "      --platform NAME        the platform whose policy applies, such as\n"
+        "  -P, --platform NAME        the platform whose policy applies, such as\n"
         "                             azure-trustedlaunch (required)\n"
         "      --policy-dir DIR       look for NAME.yaml in DIR first\n"
         "  -f, --format FORMAT        constellation-json (default), constellation-yaml,\n"
@@ -160,7 +160,7 @@ static bool parse_config_format(const char *text, enum config_format *out)
 static int parse_long_option(int c, const char *arg, struct measurements_options *opt)
 {
         switch (c) {
-        case OPT_PLATFORM:
+        case 'P':
                 opt->platform = arg;
                 return -1;
         case OPT_POLICY_DIR:
@@ -265,7 +265,7 @@ static int check_options(struct measurements_options *opt)
 static int parse_options(int argc, char **argv, struct measurements_options *opt)
 {
         static const struct option longopts[] = {
-                { "platform", required_argument, NULL, OPT_PLATFORM },
+                { "platform", required_argument, NULL, 'P' },
                 { "policy-dir", required_argument, NULL, OPT_POLICY_DIR },
                 { "format", required_argument, NULL, 'f' },
                 { "bank", required_argument, NULL, 'b' },
@@ -285,7 +285,7 @@ static int parse_options(int argc, char **argv, struct measurements_options *opt
         int c, rc;
 
         optind = 1;
-        while ((c = getopt_long(argc, argv, "f:b:e:o:qh", longopts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "P:f:b:e:o:qh", longopts, NULL)) != -1) {
                 switch (c) {
                 case 'f':
                         if (!parse_config_format(optarg, &opt->format))
@@ -449,6 +449,14 @@ static int values_from_replay(const struct measurements_options *opt, const stru
         }
         if (opt->ima && (rc = check_ima_bank(opt, plan, ima)) != EXIT_OK)
                 return rc;
+        /* A list whose boot_aggregate the log does not reproduce belongs to
+         * another boot, so the PCR 10 it gives is no node's value. */
+        if (opt->ima && (plan->included & (1u << IMA_PCR)) &&
+            ima->boot_aggregate.verdict == PCRSIM_BOOT_AGGREGATE_MISMATCH) {
+                cli_errorf("%s: the IMA list's boot_aggregate matches neither PCRs 0-7 nor 0-9 of %s, so the list belongs to another boot and its PCR %u would be wrong; give the matching list, or leave PCR %u out with --drop %u",
+                           cli_input_name(opt->ima), name, IMA_PCR, IMA_PCR, IMA_PCR);
+                return EXIT_INVALID;
+        }
         if ((plan->included & (1u << IMA_PCR)) && !opt->ima)
                 cli_warnf("%s: PCR %u is in the config, but no --ima list was given: its value is the firmware log's alone, while IMA extends PCR %u on a running system",
                           name, IMA_PCR, IMA_PCR);

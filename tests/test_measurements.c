@@ -723,3 +723,25 @@ Test(measurements, go_output_is_gofmt_clean)
         free(go_file);
         tu_rmtree(dir);
 }
+
+/* The IMA list of another boot gives a PCR 10 that no node reports. */
+Test(measurements, foreign_ima_list_rejected)
+{
+        char *log = source_path(LAB "/eventlog.bin");
+        char *ima = source_path("vectors/lab-uki-smp2/ima.bin");
+        const char *with_pcr10[] = { "measurements", "-q", "-P", "qemu-ovmf", "--keep", "10", "--ima", ima,
+                                     log, NULL };
+        const char *without[] = { "measurements", "-q", "-P", "qemu-ovmf", "--ima", ima, log, NULL };
+        struct tu_result res;
+
+        run(&res, with_pcr10);
+        cr_expect_eq(res.exit_code, 2, "%s", res.err);
+        cr_expect(strstr(res.err, "belongs to another boot") && strstr(res.err, "--drop 10"), "%s", res.err);
+        cr_expect_eq(res.out_len, 0, "a config was written: %s", res.out);
+        tu_result_free(&res);
+        run(&res, without);
+        cr_expect_eq(res.exit_code, 0, "%s", res.err);
+        tu_result_free(&res);
+        free(log);
+        free(ima);
+}
