@@ -15,6 +15,10 @@
  * must end in success or in an input error whose code matches and whose
  * offset lies inside the input. A cut where a record ends must succeed.
  *
+ * The systemd-stub EFI image of the machine is cut at every length up to
+ * the end of its headers and around each section's raw data. Each header
+ * byte is mutated the same way, and every copy that parses is hashed.
+ *
  * Large IMA lists are not replayed whole for each case, which would take
  * hours under the sanitizers. Entries of a list do not depend on each
  * other, only on what the reader learns from the first entry (byte order,
@@ -37,6 +41,7 @@
 #include "pcrsim/ima.h"
 #include "pcrsim/ima_replay.h"
 #include "pcrsim/manifest.h"
+#include "pcrsim/pe.h"
 #include "pcrsim/reference.h"
 #include "pcrsim/replay.h"
 #include "pcrsim/tcglog.h"
@@ -663,6 +668,106 @@ Test(sweeps, vector_manifests, .timeout = 1200)
                 seconds_now() - start);
         cr_expect_gt(files, 0, "no MANIFEST.yaml found");
         free(own);
+}
+
+/* ---- PE images ---- */
+
+#define PE_SWEEP_IMAGE "/usr/lib/systemd/boot/efi/linuxx64.efi.stub"
+
+/* Parses `len` bytes that the caller passes in a buffer of exactly that
+ * size and, when they parse, computes their Authenticode digest and the
+ * systemd-stub 252 measurements. */
+static void pe_case(const uint8_t *exact, size_t len, const char *what, size_t at,
+                    struct tally *t)
+{
+        static const uint16_t algs[] = { SHA256_ID };
+        struct pcrsim_uki_measurements *m = malloc(sizeof(*m));
+        struct pcrsim_pe *pe = NULL;
+        struct pcrsim_error err;
+        enum pcrsim_error_code rc;
+        uint8_t digest[PCRSIM_MAX_DIGEST_SIZE];
+        uint16_t size = 0;
+        char reason[512];
+
+        cr_assert_not_null(m, "out of memory");
+        pcrsim_error_clear(&err);
+        rc = pcrsim_pe_parse(exact, len, &pe, &err);
+        if (rc == PCRSIM_OK) {
+                rc = pcrsim_pe_authenticode(pe, SHA256_ID, digest, &size, &err);
+                if (rc == PCRSIM_OK && pcrsim_uki_measure(pe, 252, algs, 1, m, &err) ==
+                                               PCRSIM_ERR_NOMEM)
+                        rc = PCRSIM_ERR_NOMEM;
+        }
+        t->cases++;
+        if (rc != PCRSIM_OK && !input_error(rc, &err, len))
+                report(t, "%s %zu: %s (code %d), expected success or an input error at an offset inside the input",
+                       what, at, describe(rc, &err, reason, sizeof(reason)), (int)rc);
+        pcrsim_pe_free(pe);
+        free(m);
+}
+
+/* Lengths to cut at: every length up to SizeOfHeaders, and each
+ * section's raw data start and end and the bytes around them. */
+static bool pe_cut_here(const struct pcrsim_pe *pe, size_t len)
+{
+        if (len <= pe->size_of_headers + 1u || len == pe->size)
+                return true;
+        for (uint32_t i = 0; i < pe->section_count; i++) {
+                uint64_t start = pe->sections[i].pointer_to_raw_data;
+                uint64_t end = start + pe->sections[i].size_of_raw_data;
+
+                if (len + 1 >= start && len <= start + 1)
+                        return true;
+                if (len + 1 >= end && len <= end + 1)
+                        return true;
+        }
+        return false;
+}
+
+Test(sweeps, pe_image, .timeout = 1200)
+{
+        struct tally t = { .path = PE_SWEEP_IMAGE, .deadline = seconds_now() + SWEEP_TIME_LIMIT_SECONDS };
+        size_t size = 0;
+        uint8_t *data = (uint8_t *)tu_read_file(PE_SWEEP_IMAGE, &size), *copy;
+        struct pcrsim_pe *whole = NULL;
+        struct pcrsim_error err;
+        double start = seconds_now();
+
+        if (!data) {
+                fprintf(stderr, "sweeps: %s is absent (Debian package systemd-boot-efi), so no PE image is swept\n",
+                        PE_SWEEP_IMAGE);
+                cr_skip_test("no PE image to sweep");
+        }
+        pcrsim_error_clear(&err);
+        cr_assert_eq(pcrsim_pe_parse(data, size, &whole, &err), PCRSIM_OK, "%s: %s",
+                     PE_SWEEP_IMAGE, err.message);
+        for (size_t len = 0; len <= size && !out_of_time(&t); len++) {
+                if (!pe_cut_here(whole, len))
+                        continue;
+                copy = malloc(len ? len : 1);
+                cr_assert_not_null(copy, "out of memory");
+                memcpy(copy, data, len);
+                pe_case(copy, len, "cut at", len, &t);
+                free(copy);
+        }
+        copy = malloc(size);
+        cr_assert_not_null(copy, "out of memory");
+        memcpy(copy, data, size);
+        for (size_t pos = 0; pos < whole->size_of_headers && !out_of_time(&t); pos++) {
+                for (size_t v = 0; v < sizeof(mutation_values) / sizeof(int); v++) {
+                        copy[pos] = mutated(data[pos], mutation_values[v]);
+                        if (copy[pos] != data[pos])
+                                pe_case(copy, size, "header byte changed at", pos, &t);
+                }
+                copy[pos] = data[pos];
+        }
+        cr_expect_eq(t.failures, 0, "%s: %lu of %lu damaged copies gave a wrong result",
+                     PE_SWEEP_IMAGE, t.failures, t.cases);
+        fprintf(stderr, "sweeps: %lu damaged copies of %s parsed in %.1f s\n", t.cases,
+                PE_SWEEP_IMAGE, seconds_now() - start);
+        pcrsim_pe_free(whole);
+        free(copy);
+        free(data);
 }
 
 /* ---- drivers ---- */

@@ -78,6 +78,16 @@
  * pcrsim ships are under 25 KiB. */
 #define PCRSIM_MAX_POLICY_SIZE (256u * 1024u)
 
+/* Maximum number of sections of a PE/COFF image. systemd-stub 252 rejects
+ * images with more than 96, and the lab's UKI, built with objcopy, has 12. */
+#define PCRSIM_MAX_PE_SECTIONS 1024u
+
+/* Maximum number of zero bytes that a UKI section measurement adds after
+ * the section's raw data. The loader fills a section with zeros where its
+ * VirtualSize exceeds its SizeOfRawData. objcopy stores each added section
+ * with SizeOfRawData >= VirtualSize, so the lab's UKI needs none. */
+#define PCRSIM_MAX_UKI_ZERO_FILL (64u * 1024u * 1024u)
+
 /* Number of PCRs of a PC Client TPM. */
 #define PCRSIM_PCR_COUNT 24u
 
