@@ -87,7 +87,7 @@ static int resolve_folder(struct boot *b, const char *dir, bool want_ima)
         return rc;
 }
 
-static int read_whole(const char *path, uint8_t **data, size_t *size)
+int boot_read_file(const char *path, uint8_t **data, size_t *size)
 {
         FILE *f = fopen(path, "rb");
         size_t cap = 64 * 1024, used = 0;
@@ -176,7 +176,7 @@ int boot_load(struct boot *b, const char *arg, const char *ima, uint16_t *bank, 
         if (*bank == 0)
                 *bank = default_bank(b->replay);
         pcrsim_error_clear(&err);
-        rc = read_whole(b->tcg_path, &data, &size);
+        rc = boot_read_file(b->tcg_path, &data, &size);
         if (rc)
                 return rc;
         if (pcrsim_measurements_from_tcglog(data, size, *bank, &b->events, &err)) {
@@ -186,7 +186,7 @@ int boot_load(struct boot *b, const char *arg, const char *ima, uint16_t *bank, 
         free(data);
         if (!b->ima_path)
                 return EXIT_OK;
-        rc = read_whole(b->ima_path, &data, &size);
+        rc = boot_read_file(b->ima_path, &data, &size);
         if (rc)
                 return rc;
         if (pcrsim_measurements_from_ima(data, size, &opts, &b->entries, &err)) {

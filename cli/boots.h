@@ -55,6 +55,10 @@ uint32_t boot_aggregate_pcrs(const struct boot *b);
  * PCRs 0-7 nor 0-9 of its event log, so the list belongs to another boot. */
 bool boot_ima_mismatch(const struct boot *b);
 
+/* Reads a whole file of at most PCRSIM_MAX_TCG_LOG_SIZE bytes. Prints
+ * errors and returns an exit code. */
+int boot_read_file(const char *path, uint8_t **data, size_t *size);
+
 /* Returns a one-line description of a measurement, such as
  * "EV_EFI_PLATFORM_FIRMWARE_BLOB base 0x820000 length 0xe0000" or
  * "ima-ng /usr/bin/true". The caller frees it. */

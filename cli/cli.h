@@ -99,5 +99,6 @@ int cmd_check_vectors(int argc, char **argv);
 int cmd_measurements(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
 
 #endif

@@ -26,6 +26,8 @@ static const char main_usage[] =
         "                 values of the PCRs its policy enforces or warns on\n"
         "  explain        classify each PCR of several boots as identical or varying,\n"
         "                 and name the events behind each variation\n"
+        "  predict        predict the PCRs of a new UKI from a recorded boot of another\n"
+        "                 UKI on the same platform\n"
         "  help           print help for a command\n"
         "\n"
         "Options:\n"
@@ -48,6 +50,7 @@ static const struct {
         { "measurements", cmd_measurements },
         { "diff", cmd_diff },
         { "explain", cmd_explain },
+        { "predict", cmd_predict },
 };
 
 static int run_command(const char *name, int argc, char **argv)

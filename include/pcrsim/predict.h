@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef PCRSIM_PREDICT_H
+#define PCRSIM_PREDICT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pcrsim/error.h"
+#include "pcrsim/limits.h"
+#include "pcrsim/tcglog.h"
+
+/*
+ * Prediction of the event log of an unreleased image: the events of a
+ * recorded boot that belong to the old image are replaced with the
+ * measurements of the new image's files, and every other event is kept.
+ */
+
+enum pcrsim_predict_role {
+        PCRSIM_PREDICT_UKI,          /* PCR 4: the UKI's Authenticode digest */
+        PCRSIM_PREDICT_KERNEL,       /* PCR 4: the kernel that the stub loads */
+        PCRSIM_PREDICT_UKI_SECTION,  /* PCR 11: systemd-stub's section events */
+        PCRSIM_PREDICT_LOAD_OPTIONS, /* PCR 9: the EFI stub's command line event */
+        PCRSIM_PREDICT_INITRD,       /* PCR 9: the EFI stub's initrd event */
+};
+
+/* One event of the base log that the prediction replaced, removed, or
+ * added. */
+struct pcrsim_predict_change {
+        enum pcrsim_predict_role role;
+        uint64_t base_index;  /* event in the base log, PCRSIM_NO_RECORD if added */
+        uint32_t pcr;
+        bool removed;         /* in the base log, and not in the prediction */
+        char detail[48];      /* such as ".cmdline name" or "LOADED_IMAGE::LoadOptions" */
+        uint32_t digest_count;
+        struct pcrsim_digest old_digests[PCRSIM_MAX_ALGORITHMS]; /* none if added */
+        struct pcrsim_digest new_digests[PCRSIM_MAX_ALGORITHMS]; /* none if removed */
+};
+
+struct pcrsim_prediction {
+        uint8_t *log;         /* the predicted crypto-agile event log */
+        size_t log_size;
+        size_t change_count;
+        struct pcrsim_predict_change *changes;
+        uint64_t kept;        /* base events copied unchanged */
+};
+
+/*
+ * Predicts the event log of a boot of the unified kernel image `uki` from
+ * `base`, the crypto-agile event log of a recorded boot of another UKI on
+ * the same platform, with systemd-stub version `stub_version`. It
+ * replaces, in every bank of the base log:
+ * - in PCR 4, the first EV_EFI_BOOT_SERVICES_APPLICATION event after the
+ *   separator with the UKI's Authenticode digest and, when the base boot
+ *   logged a second one (a boot without Secure Boot, where the stub loads
+ *   the kernel with LoadImage), that one with the Authenticode digest of
+ *   the UKI's .linux section;
+ * - in PCR 11, systemd-stub's EV_IPL events with those of the new UKI;
+ * - in PCR 9, the Linux EFI stub's LoadOptions and initrd events with the
+ *   digests of the .cmdline section in UTF-16LE with its NUL, and of the
+ *   .initrd section.
+ * Fails with UNSUPPORTED, naming what is missing, when the base boot does
+ * not have that structure (a SHA-1 format log, a kernel loaded before the
+ * PCR 4 separator as in a direct boot, more than two applications, no
+ * systemd-stub events).
+ */
+enum pcrsim_error_code pcrsim_predict_uki(const void *base, size_t base_size, const void *uki,
+                                          size_t uki_size, unsigned stub_version,
+                                          struct pcrsim_prediction *out, struct pcrsim_error *err);
+
+void pcrsim_prediction_free(struct pcrsim_prediction *p);
+
+#endif

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Tests of pcrsim predict against recorded boots. The lab recorded the same
+ * UKI with two kernel command lines (vectors/lab-uki and
+ * vectors/lab-uki-cmdline-b). This test rebuilds both UKIs from the same
+ * inputs with lab/mkinitrd and lab/mkuki, predicts each boot from the other
+ * boot's event log and the UKI file, and requires the values that the TPM
+ * reported for every PCR but 10, which IMA extends after the boot. It is in
+ * the lab suite because it downloads Debian's kernel package.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "testutil.h"
+
+#define TIMEOUT 120
+#define STUB "/usr/lib/systemd/boot/efi/linuxx64.efi.stub"
+
+/* SHA-256 of the lab kernel and of the two UKIs, from the inputs section
+ * of the vectors' manifests. */
+#define LAB_KERNEL "85667e6c72245133bd7e3e80bac7d16b26fda15c0a3c68faa4b713850ea526cd"
+#define UKI_A "e44dfa5724b0678c6fd78023bbd020faf16a0170f665def2526e681f6255eeec"
+#define UKI_B "bb46ed851f78634f6201f0b11a64e26d867adc718029f415a9199fa06dab6d13"
+#define CMDLINE_A \
+        "console=ttyS0 panic=-1 ima_policy=tcb|critical_data ima_template=ima-ng ima_hash=sha256"
+#define CMDLINE_B CMDLINE_A " lab.variant=b"
+
+extern char **environ;
+
+static int run_program(const char *const *argv, const char *out_path)
+{
+        posix_spawn_file_actions_t actions;
+        pid_t pid;
+        int status = -1;
+
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_addopen(&actions, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        posix_spawn_file_actions_adddup2(&actions, 1, 2);
+        if (posix_spawnp(&pid, argv[0], &actions, NULL, (char *const *)argv, environ) == 0)
+                waitpid(pid, &status, 0);
+        posix_spawn_file_actions_destroy(&actions);
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static bool sha256_hex(const char *path, char out[65])
+{
+        size_t size = 0;
+        char *data = tu_read_file(path, &size);
+        unsigned char digest[32];
+        unsigned len = 0;
+
+        if (!data)
+                return false;
+        EVP_Digest(data, size, digest, &len, EVP_sha256(), NULL);
+        free(data);
+        for (unsigned i = 0; i < 32; i++)
+                snprintf(out + 2 * i, 3, "%02x", digest[i]);
+        return true;
+}
+
+static char *source(const char *rel)
+{
+        return tu_path_join(tu_source_root(), rel);
+}
+
+/* Fetches the kernel as lab/record does and builds the two UKIs into
+ * `dir`. Skips the test when the kernel or a lab input differs from the
+ * recording, since then the recorded values cannot be expected. */
+static void build_ukis(const char *dir)
+{
+        char *fetch = source("lab/fetch-kernel"), *mkinitrd = source("lab/mkinitrd");
+        char *mkuki = source("lab/mkuki"), *osrel = source("lab/os-release");
+        const char *home = getenv("HOME");
+        char cache[4096], vmlinuz[4096] = "", digest[65];
+        char *log = tu_path_join(dir, "build.log"), *initrd = tu_path_join(dir, "initrd.cpio.gz");
+        char *a = tu_write_file(dir, "cmdline-a.txt", CMDLINE_A, strlen(CMDLINE_A));
+        char *b = tu_write_file(dir, "cmdline-b.txt", CMDLINE_B, strlen(CMDLINE_B));
+        char *uki_a = tu_path_join(dir, "uki-a.efi"), *uki_b = tu_path_join(dir, "uki-b.efi");
+        char *text;
+
+        if (access(STUB, R_OK) != 0)
+                cr_skip_test("predict: %s is missing (package systemd-boot-efi)", STUB);
+        snprintf(cache, sizeof(cache), "%s/.cache/pcrsim-lab", home ? home : "/tmp");
+        if (getenv("PCRSIM_LAB_CACHE"))
+                snprintf(cache, sizeof(cache), "%s", getenv("PCRSIM_LAB_CACHE"));
+        {
+                const char *argv[] = { fetch, cache, NULL };
+
+                if (run_program(argv, log) != 0) {
+                        fprintf(stderr, "predict: Debian's kernel package could not be fetched, so the test is skipped\n");
+                        cr_skip_test("no kernel");
+                }
+        }
+        text = tu_read_file(log, NULL);
+        if (text && strstr(text, "vmlinuz="))
+                sscanf(strstr(text, "vmlinuz=") + 8, "%4095s", vmlinuz);
+        free(text);
+        cr_assert(vmlinuz[0], "lab/fetch-kernel printed no vmlinuz= line");
+        cr_assert(sha256_hex(vmlinuz, digest));
+        if (strcmp(digest, LAB_KERNEL) != 0) {
+                fprintf(stderr, "predict: Debian's kernel is now %s, not the recorded %s, so the recorded values do not apply and the test is skipped\n",
+                        digest, LAB_KERNEL);
+                cr_skip_test("another kernel");
+        }
+        {
+                const char *argv_i[] = { mkinitrd, initrd, "/bin/busybox", NULL };
+                const char *argv_a[] = { mkuki, STUB, vmlinuz, initrd, a, osrel, uki_a, NULL };
+                const char *argv_b[] = { mkuki, STUB, vmlinuz, initrd, b, osrel, uki_b, NULL };
+
+                cr_assert_eq(run_program(argv_i, log), 0, "lab/mkinitrd failed, see %s", log);
+                cr_assert_eq(run_program(argv_a, log), 0, "lab/mkuki failed, see %s", log);
+                cr_assert_eq(run_program(argv_b, log), 0, "lab/mkuki failed, see %s", log);
+        }
+        cr_assert(sha256_hex(uki_a, digest));
+        if (strcmp(digest, UKI_A) != 0)
+                cr_skip_test("predict: the rebuilt UKI is %s, not the recorded %s (another busybox-static or systemd-boot-efi?)",
+                             digest, UKI_A);
+        cr_assert(sha256_hex(uki_b, digest));
+        cr_assert_str_eq(digest, UKI_B, "UKI B rebuilt as %s, UKI A as recorded", digest);
+        free(fetch); free(mkinitrd); free(mkuki); free(osrel); free(log); free(initrd);
+        free(a); free(b); free(uki_a); free(uki_b);
+}
+
+/* Requires the predicted JSON (--bank all) to equal the recorded values
+ * of `vector` in both banks for every PCR but 10. */
+static void expect_recorded(const char *json, const char *vector)
+{
+        static const char *const banks[] = { "sha1", "sha256" };
+        json_t *doc = json_loads(json, 0, NULL);
+
+        cr_assert(json_is_object(doc), "not JSON: %s", json);
+        for (size_t i = 0; i < 2; i++) {
+                char name[64], *path;
+                json_t *recorded, *predicted = json_object_get(doc, banks[i]);
+
+                snprintf(name, sizeof(name), "vectors/%s/pcrs-%s.json", vector, banks[i]);
+                path = source(name);
+                recorded = json_load_file(path, 0, NULL);
+                cr_assert(recorded && predicted, "%s or the %s bank is missing", path, banks[i]);
+                for (unsigned pcr = 0; pcr < 24; pcr++) {
+                        char key[4], hex[129] = "";
+                        const char *b64;
+                        unsigned char raw[64];
+                        int n;
+
+                        if (pcr == 10)
+                                continue;
+                        snprintf(key, sizeof(key), "%u", pcr);
+                        b64 = json_string_value(json_object_get(predicted, key));
+                        cr_assert_not_null(b64, "%s PCR %u not predicted", banks[i], pcr);
+                        n = EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)strlen(b64));
+                        n -= (int)(strlen(b64) > 1 && b64[strlen(b64) - 1] == '=') +
+                             (int)(strlen(b64) > 2 && b64[strlen(b64) - 2] == '=');
+                        for (int k = 0; k < n && k < 64; k++)
+                                snprintf(hex + 2 * k, 3, "%02x", raw[k]);
+                        cr_expect_str_eq(hex, json_string_value(json_object_get(recorded, key)),
+                                         "%s PCR %u: predicted %s, the TPM reported %s", banks[i], pcr,
+                                         hex, json_string_value(json_object_get(recorded, key)));
+                }
+                json_decref(recorded);
+                free(path);
+        }
+        json_decref(doc);
+}
+
+static void predict(const char *base, const char *uki, const char *vector)
+{
+        char *base_dir = source(base);
+        const char *args[] = { "predict", "--base", base_dir, "--uki", uki, "--bank", "all",
+                               "--format", "json", "-q", NULL };
+        struct tu_result res;
+
+        cr_assert(tu_run(&res, args, TIMEOUT));
+        cr_assert_eq(res.exit_code, 0, "predict from %s: exit %d: %s", base, res.exit_code, res.err);
+        expect_recorded(res.out, vector);
+        tu_result_free(&res);
+        free(base_dir);
+}
+
+Test(predict, other_cmdline_from_recorded_boot, .timeout = 300)
+{
+        char *dir = tu_tmpdir(), *uki_a = tu_path_join(dir, "uki-a.efi");
+        char *uki_b = tu_path_join(dir, "uki-b.efi");
+
+        build_ukis(dir);
+        /* Each boot from the other's event log. */
+        predict("vectors/lab-uki", uki_b, "lab-uki-cmdline-b");
+        predict("vectors/lab-uki-cmdline-b", uki_a, "lab-uki");
+        free(uki_a);
+        free(uki_b);
+        tu_rmtree(dir);
+}
+
+Test(predict, refuses_other_boot_structures, .timeout = 300)
+{
+        char *direct = source("vectors/lab-direct"), *busybox = strdup("/bin/busybox");
+        char *uki = source("vectors/lab-uki/eventlog.bin"), *base = source("vectors/lab-uki");
+        const char *from_direct[] = { "predict", "--base", direct, "--uki", uki, NULL };
+        const char *not_pe[] = { "predict", "--base", base, "--uki", busybox, NULL };
+        const char *missing[] = { "predict", "--base", base, NULL };
+        struct tu_result res;
+
+        /* The direct boot's kernel was loaded before the separator, and its
+         * digest is not a file's: predict says so instead of guessing. */
+        cr_assert(tu_run(&res, from_direct, TIMEOUT));
+        cr_expect_eq(res.exit_code, 2, "%s", res.err);
+        cr_expect(strstr(res.err, "direct kernel boot") != NULL, "%s", res.err);
+        tu_result_free(&res);
+        cr_assert(tu_run(&res, not_pe, TIMEOUT));
+        cr_expect_eq(res.exit_code, 2, "%s", res.err);
+        tu_result_free(&res);
+        cr_assert(tu_run(&res, missing, TIMEOUT));
+        cr_expect_eq(res.exit_code, 2, "%s", res.err);
+        cr_expect(strstr(res.err, "needs --base and --uki") != NULL, "%s", res.err);
+        tu_result_free(&res);
+        free(direct);
+        free(busybox);
+        free(uki);
+        free(base);
+}
