@@ -140,7 +140,11 @@ enum class_kind { IDENTICAL, VARYING, NOT_COVERED };
 
 static const char *class_name(enum class_kind k)
 {
-        return k == IDENTICAL ? "identical" : k == VARYING ? "varying" : "not-covered";
+        if (k == IDENTICAL)
+                return "identical";
+        if (k == VARYING)
+                return "varying";
+        return "not-covered";
 }
 
 struct pcr_class {

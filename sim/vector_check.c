@@ -314,16 +314,6 @@ static enum pcrsim_error_code replay_ima_format(const struct checker *c, size_t 
         return rc;
 }
 
-static enum pcrsim_error_code replay_ima(const struct checker *c, size_t index,
-                                         const uint8_t *data, size_t size,
-                                         const struct pcrsim_replay *firmware,
-                                         struct pcrsim_ima_replay *out, struct pcrsim_error *err)
-{
-        enum pcrsim_ima_list_format format;
-
-        return replay_ima_format(c, index, data, size, firmware, out, &format, err);
-}
-
 /* Checks that a TCG log is in the format its manifest entry names. */
 static enum pcrsim_error_code check_tcg_format(const struct pcrsim_manifest_file *f,
                                                enum pcrsim_log_format found,
@@ -379,6 +369,51 @@ static enum pcrsim_error_code run_data_file(struct checker *c, size_t index,
         return PCRSIM_OK;
 }
 
+/* Replays a TCG event log held in memory into a new `*out`, which the
+ * caller frees, and counts its records into `res`. */
+static enum pcrsim_error_code replay_tcg_file(const uint8_t *data, size_t size,
+                                              struct pcrsim_vector_file_result *res,
+                                              struct pcrsim_replay **out)
+{
+        struct pcrsim_replay *r = calloc(1, sizeof(*r));
+        enum pcrsim_error_code rc;
+
+        *out = r;
+        if (!r)
+                return pcrsim_error_set(&res->error, PCRSIM_ERR_NOMEM, PCRSIM_NO_OFFSET, NULL,
+                                        "out of memory");
+        rc = replay_tcg(data, size, r, &res->error);
+        if (!rc)
+                res->records = r->record_count;
+        return rc;
+}
+
+/* Replays an IMA list held in memory, after `firmware` when not NULL,
+ * into a new `*out`, which the caller frees, and counts its entries and
+ * violations into `res`. */
+static enum pcrsim_error_code replay_ima_file(const struct checker *c, size_t index,
+                                             const uint8_t *data, size_t size,
+                                             const struct pcrsim_replay *firmware,
+                                             struct pcrsim_vector_file_result *res,
+                                             enum pcrsim_ima_list_format *format,
+                                             struct pcrsim_ima_replay **out)
+{
+        struct pcrsim_ima_replay *r = calloc(1, sizeof(*r));
+        enum pcrsim_error_code rc;
+
+        *out = r;
+        *format = PCRSIM_IMA_BINARY;
+        if (!r)
+                return pcrsim_error_set(&res->error, PCRSIM_ERR_NOMEM, PCRSIM_NO_OFFSET, NULL,
+                                        "out of memory");
+        rc = replay_ima_format(c, index, data, size, firmware, r, format, &res->error);
+        if (!rc) {
+                res->records = r->entry_count;
+                res->violations = r->violations;
+        }
+        return rc;
+}
+
 /* Reads and replays one file that must parse. */
 static enum pcrsim_error_code run_file(struct checker *c, size_t index, struct pcrsim_error *err)
 {
@@ -391,12 +426,9 @@ static enum pcrsim_error_code run_file(struct checker *c, size_t index, struct p
         pcrsim_error_clear(&res->error);
         rc = read_listed(c, index, &data, &size, &res->error);
         if (!rc && f->kind == PCRSIM_MANIFEST_TCG_LOG) {
-                struct pcrsim_replay *r = calloc(1, sizeof(*r));
+                struct pcrsim_replay *r = NULL;
 
-                rc = r ? replay_tcg(data, size, r, &res->error) :
-                     pcrsim_error_set(&res->error, PCRSIM_ERR_NOMEM, PCRSIM_NO_OFFSET, NULL, "out of memory");
-                if (!rc)
-                        res->records = r->record_count;
+                rc = replay_tcg_file(data, size, res, &r);
                 if (!rc)
                         rc = check_tcg_format(f, r->format, &res->error);
                 if (!rc && c->tcg_count == 1 && !c->tcg) {
@@ -405,21 +437,16 @@ static enum pcrsim_error_code run_file(struct checker *c, size_t index, struct p
                 }
                 free(r);
         } else if (!rc && f->kind == PCRSIM_MANIFEST_IMA_LIST) {
-                struct pcrsim_ima_replay *r = calloc(1, sizeof(*r));
+                struct pcrsim_ima_replay *r = NULL;
+                enum pcrsim_ima_list_format format;
 
-                enum pcrsim_ima_list_format format = PCRSIM_IMA_BINARY;
-
-                rc = r ? replay_ima_format(c, index, data, size, c->tcg, r, &format, &res->error) :
-                     pcrsim_error_set(&res->error, PCRSIM_ERR_NOMEM, PCRSIM_NO_OFFSET, NULL, "out of memory");
+                rc = replay_ima_file(c, index, data, size, c->tcg, res, &format, &r);
                 if (!rc)
                         rc = check_ima_format(f, format, &res->error);
-                if (!rc) {
-                        res->records = r->entry_count;
-                        res->violations = r->violations;
+                if (!rc)
                         c->ima[index] = r;
-                } else {
+                else
                         free(r);
-                }
         }
         free(data);
         if (fatal(rc)) {
@@ -452,22 +479,15 @@ static enum pcrsim_error_code run_negative(struct checker *c, size_t index,
                 return PCRSIM_OK;
         }
         if (f->kind == PCRSIM_MANIFEST_IMA_LIST) {
-                struct pcrsim_ima_replay *r = calloc(1, sizeof(*r));
+                struct pcrsim_ima_replay *r = NULL;
+                enum pcrsim_ima_list_format format;
 
-                rc = r ? replay_ima(c, index, data, size, NULL, r, &res->error) :
-                     pcrsim_error_set(&res->error, PCRSIM_ERR_NOMEM, PCRSIM_NO_OFFSET, NULL, "out of memory");
-                if (!rc) {
-                        res->records = r->entry_count;
-                        res->violations = r->violations;
-                }
+                rc = replay_ima_file(c, index, data, size, NULL, res, &format, &r);
                 free(r);
         } else {
-                struct pcrsim_replay *r = calloc(1, sizeof(*r));
+                struct pcrsim_replay *r = NULL;
 
-                rc = r ? replay_tcg(data, size, r, &res->error) :
-                     pcrsim_error_set(&res->error, PCRSIM_ERR_NOMEM, PCRSIM_NO_OFFSET, NULL, "out of memory");
-                if (!rc)
-                        res->records = r->record_count;
+                rc = replay_tcg_file(data, size, res, &r);
                 free(r);
         }
         free(data);
