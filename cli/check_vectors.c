@@ -58,7 +58,7 @@ struct options {
         int dir_count;
 };
 
-/* What the whole run found, for the summary and the exit code. */
+/* Results of the whole run, for the summary and the exit code. */
 struct run {
         unsigned counts[VERDICT_COUNT];
         unsigned total;

@@ -184,8 +184,8 @@ static enum pcrsim_error_code measure_image(const void *uki, size_t uki_size, un
                 free(copy);
         }
         /* NOTE: systemd-stub 252 also appends credential and system
-         * extension images from the ESP to the initrd it serves; the
-         * prediction assumes the ESP has none, as in the lab boots. */
+         * extension images from the ESP to the initrd it serves. The
+         * prediction assumes that the ESP has none, as in the lab boots. */
         s = rc ? NULL : section(pe, ".initrd");
         if (s) {
                 copy = loaded(pe, s);

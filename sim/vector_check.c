@@ -329,7 +329,7 @@ static enum pcrsim_error_code check_tcg_format(const struct pcrsim_manifest_file
                                 found == PCRSIM_LOG_CRYPTO_AGILE ? "crypto-agile" : "SHA-1 format");
 }
 
-/* Checks that an IMA list is binary or ASCII as its manifest entry says. */
+/* Checks that an IMA list is binary or ASCII as its manifest entry states. */
 static enum pcrsim_error_code check_ima_format(const struct pcrsim_manifest_file *f,
                                                enum pcrsim_ima_list_format found,
                                                struct pcrsim_error *err)

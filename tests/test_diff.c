@@ -463,7 +463,7 @@ Test(explain, platform_policy)
         cr_expect_str_eq(json_string_value(json_object_get(json_object_get(json_array_get(rows, 0), "policy"),
                                                            "stability")), "varies-per-vm");
         json_decref(doc);
-        /* Two vCPUs change PCR 0, which the policy says varies per VM. */
+        /* Two vCPUs change PCR 0, which varies per VM in the policy. */
         doc = run_json(agreed, 0);
         cr_expect_eq(json_integer_value(json_object_get(doc, "contradictions")), 0);
         json_decref(doc);

@@ -211,7 +211,7 @@ Test(predict, refuses_other_boot_structures, .timeout = 300)
         struct tu_result res;
 
         /* The direct boot's kernel was loaded before the separator, and its
-         * digest is not a file's: predict says so instead of guessing. */
+         * digest is not a file's, so predict rejects the base boot. */
         cr_assert(tu_run(&res, from_direct, TIMEOUT));
         cr_expect_eq(res.exit_code, 2, "%s", res.err);
         cr_expect(strstr(res.err, "direct kernel boot") != NULL, "%s", res.err);

@@ -63,7 +63,7 @@ enum pcrsim_diff_op {
         PCRSIM_DIFF_ADDED,   /* only in the second boot */
 };
 
-/* What differs in a CHANGED step. */
+/* Parts that differ in a CHANGED step. */
 #define PCRSIM_DIFF_DATA 1u
 #define PCRSIM_DIFF_DIGEST 2u
 

@@ -17,7 +17,7 @@
  * every other key is documentation for people and is ignored.
  */
 
-/* What pcrsim reads a file as, from its `format`. */
+/* Kind of file, from its `format`: the reader pcrsim gives it, if any. */
 enum pcrsim_manifest_kind {
         PCRSIM_MANIFEST_UNKNOWN = 0, /* no format, or one pcrsim does not know */
         PCRSIM_MANIFEST_DATA,        /* a known format that is not replayed:
