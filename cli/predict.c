@@ -20,24 +20,43 @@
 
 static const char predict_usage[] =
         "Usage: pcrsim predict --base VECTOR_OR_EVENTLOG --uki FILE [OPTIONS]\n"
+        "       pcrsim predict --base VECTOR_OR_EVENTLOG --kernel FILE [--initrd FILE]\n"
+        "                      --cmdline STRING [--qemu-memory SIZE] [OPTIONS]\n"
         "\n"
-        "Predict the PCRs of a boot of the unified kernel image FILE from a recorded\n"
-        "boot of another UKI on the same platform. The events that belong to the\n"
-        "old image are replaced with the measurements of the new one, and every\n"
-        "other event is kept: PCR 4's UKI and kernel digests (Authenticode),\n"
-        "systemd-stub's PCR 11 section events, and the Linux EFI stub's PCR 9\n"
-        "command line and initrd events. PCR 10 (IMA) depends on what runs after\n"
-        "the boot and is not predicted.\n"
+        "Predict the PCRs of a boot of a new image from a recorded boot of another\n"
+        "image on the same platform. The events that belong to the old image are\n"
+        "replaced with the measurements of the new one, and every other event is\n"
+        "kept.\n"
+        "\n"
+        "With --uki (the base booted a unified kernel image from the ESP): PCR 4's\n"
+        "UKI and kernel digests (Authenticode), systemd-stub's PCR 11 section\n"
+        "events, and the Linux EFI stub's PCR 9 command line and initrd events.\n"
+        "With --kernel (the base is a QEMU direct kernel boot with -kernel, -initrd\n"
+        "and -append): the PCR 9 events, and PCR 4's kernel digest when\n"
+        "--qemu-memory gives the guest's RAM size, since QEMU writes the initrd\n"
+        "address into the kernel image that the firmware measures. Without it, PCR\n"
+        "4 is left out of the output.\n"
+        "\n"
+        "PCR 10 (IMA) depends on what runs after the boot and is left out of the\n"
+        "output. When the base boot has an IMA list, the boot_aggregate that IMA\n"
+        "will log as its first entry is predicted and printed on standard error.\n"
         "\n"
         "Options:\n"
         "      --base PATH            the recorded boot: a crypto-agile event log, or a\n"
         "                             vector folder whose MANIFEST.yaml names it\n"
+        "      --base-ima FILE        the base boot's IMA list, when --base is a file\n"
         "      --uki FILE             the new unified kernel image\n"
         "      --systemd-stub-version N  the stub's systemd version (default 252)\n"
+        "      --kernel FILE          the new kernel (bzImage with an EFI stub)\n"
+        "      --initrd FILE          the new initrd\n"
+        "      --cmdline STRING       the new -append string (\"\" for none)\n"
+        "      --qemu-memory SIZE     the guest's RAM as QEMU's -m takes it: MiB, or a\n"
+        "                             number with the suffix M or G\n"
         "  -b, --bank BANK            sha256 (default), another bank, or all\n"
         "  -f, --format FORMAT        text (default), json, yaml or go\n"
         "      --explain              list on standard error each event replaced, with\n"
-        "                             its old and new digests\n"
+        "                             its old and new digests, and each kept event that\n"
+        "                             the prediction assumes unchanged\n"
         "      --write-log FILE       also write the predicted event log to FILE\n"
         "  -o, --output FILE          write the values to FILE\n"
         "  -q, --quiet                no notes on standard error\n"
@@ -47,7 +66,9 @@ static const char predict_usage[] =
         "structure the new image does not fit, 3 I/O or system error.\n";
 
 struct predict_options {
-        const char *base, *uki, *bank, *output, *write_log;
+        const char *base, *base_ima, *uki, *bank, *output, *write_log;
+        const char *kernel, *initrd, *cmdline;
+        uint64_t ram_bytes;
         unsigned stub_version;
         bool explain, quiet, json, yaml, go;
 };
@@ -58,12 +79,44 @@ static int usage_error(void)
         return EXIT_INVALID;
 }
 
+/* Parses a RAM size as QEMU's -m does: MiB without a suffix. */
+static bool parse_memory(const char *text, uint64_t *bytes)
+{
+        char *end;
+        unsigned long long n;
+        unsigned shift = 20;
+
+        if (*text < '0' || *text > '9') {
+                cli_errorf("invalid memory size '%s': expected MiB, or a number with the suffix M or G", text);
+                return false;
+        }
+        n = strtoull(text, &end, 10);
+        if ((*end == 'M' || *end == 'm') && end[1] == '\0')
+                end++;
+        else if ((*end == 'G' || *end == 'g') && end[1] == '\0')
+                shift = 30, end++;
+        if (*end || n == 0 || n > (UINT64_MAX >> shift)) {
+                cli_errorf("invalid memory size '%s': expected MiB, or a number with the suffix M or G", text);
+                return false;
+        }
+        *bytes = (uint64_t)n << shift;
+        return true;
+}
+
 static int parse_options(int argc, char **argv, struct predict_options *opt)
 {
-        enum { OPT_BASE = 256, OPT_UKI, OPT_STUB, OPT_EXPLAIN, OPT_WRITE_LOG };
+        enum {
+                OPT_BASE = 256, OPT_BASE_IMA, OPT_UKI, OPT_STUB, OPT_EXPLAIN, OPT_WRITE_LOG, OPT_KERNEL,
+                OPT_INITRD, OPT_CMDLINE, OPT_MEMORY
+        };
         static const struct option longopts[] = {
                 { "base", required_argument, NULL, OPT_BASE },
+                { "base-ima", required_argument, NULL, OPT_BASE_IMA },
                 { "uki", required_argument, NULL, OPT_UKI },
+                { "kernel", required_argument, NULL, OPT_KERNEL },
+                { "initrd", required_argument, NULL, OPT_INITRD },
+                { "cmdline", required_argument, NULL, OPT_CMDLINE },
+                { "qemu-memory", required_argument, NULL, OPT_MEMORY },
                 { "systemd-stub-version", required_argument, NULL, OPT_STUB },
                 { "bank", required_argument, NULL, 'b' },
                 { "format", required_argument, NULL, 'f' },
@@ -84,8 +137,24 @@ static int parse_options(int argc, char **argv, struct predict_options *opt)
                 case OPT_BASE:
                         opt->base = optarg;
                         break;
+                case OPT_BASE_IMA:
+                        opt->base_ima = optarg;
+                        break;
                 case OPT_UKI:
                         opt->uki = optarg;
+                        break;
+                case OPT_KERNEL:
+                        opt->kernel = optarg;
+                        break;
+                case OPT_INITRD:
+                        opt->initrd = optarg;
+                        break;
+                case OPT_CMDLINE:
+                        opt->cmdline = optarg;
+                        break;
+                case OPT_MEMORY:
+                        if (!parse_memory(optarg, &opt->ram_bytes))
+                                return usage_error();
                         break;
                 case OPT_STUB:
                         opt->stub_version = (unsigned)strtoul(optarg, &end, 10);
@@ -132,8 +201,16 @@ static int parse_options(int argc, char **argv, struct predict_options *opt)
                 cli_errorf("unexpected argument '%s'", argv[optind]);
                 return usage_error();
         }
-        if (!opt->base || !opt->uki) {
-                cli_errorf("predict needs --base and --uki");
+        if (!opt->base || !!opt->uki == !!opt->kernel) {
+                cli_errorf("predict needs --base, and either --uki or --kernel");
+                return usage_error();
+        }
+        if (opt->uki && (opt->initrd || opt->cmdline || opt->ram_bytes)) {
+                cli_errorf("--initrd, --cmdline and --qemu-memory go with --kernel: a UKI carries its own");
+                return usage_error();
+        }
+        if (opt->kernel && !opt->cmdline) {
+                cli_errorf("--kernel needs --cmdline, the -append string (\"\" for none)");
                 return usage_error();
         }
         if (opt->go && opt->bank && strcmp(opt->bank, "all") == 0) {
@@ -141,52 +218,18 @@ static int parse_options(int argc, char **argv, struct predict_options *opt)
                 return usage_error();
         }
         {
-                const char *inputs[] = { opt->base, opt->uki };
+                const char *inputs[4] = { opt->base, opt->uki ? opt->uki : opt->kernel };
+                size_t n = 2;
 
-                if (!cli_check_inputs(opt->output, inputs, 2) ||
-                    (opt->write_log && !cli_check_inputs(opt->write_log, inputs, 2)))
+                if (opt->initrd)
+                        inputs[n++] = opt->initrd;
+                if (opt->base_ima)
+                        inputs[n++] = opt->base_ima;
+                if (!cli_check_inputs(opt->output, inputs, n) ||
+                    (opt->write_log && !cli_check_inputs(opt->write_log, inputs, n)))
                         return usage_error();
         }
         return -1;
-}
-
-/* Returns the event log of `base`: the file itself, or the one TCG log
- * that a vector folder's manifest lists. */
-static char *base_log_path(const char *base)
-{
-        struct pcrsim_manifest m;
-        struct pcrsim_error err;
-        struct stat st;
-        char *manifest, *path = NULL;
-        size_t logs = 0;
-
-        if (stat(base, &st) != 0 || !S_ISDIR(st.st_mode))
-                return strdup(base);
-        manifest = malloc(strlen(base) + sizeof("/MANIFEST.yaml"));
-        if (!manifest)
-                return NULL;
-        sprintf(manifest, "%s/MANIFEST.yaml", base);
-        pcrsim_error_clear(&err);
-        if (pcrsim_manifest_load(manifest, &m, &err)) {
-                cli_report(&err, manifest);
-                free(manifest);
-                return NULL;
-        }
-        free(manifest);
-        for (size_t i = 0; i < m.file_count; i++) {
-                if (m.files[i].kind != PCRSIM_MANIFEST_TCG_LOG || m.files[i].expect_error || logs++)
-                        continue;
-                path = malloc(strlen(base) + strlen(m.files[i].name) + 2);
-                if (path)
-                        sprintf(path, "%s/%s", base, m.files[i].name);
-        }
-        if (logs != 1) {
-                cli_errorf("%s: the manifest lists %zu TCG event logs; give --base the log file", base, logs);
-                free(path);
-                path = NULL;
-        }
-        pcrsim_manifest_free(&m);
-        return path;
 }
 
 static const char *role_name(enum pcrsim_predict_role role)
@@ -202,25 +245,44 @@ static const char *role_name(enum pcrsim_predict_role role)
                 return "kernel command line";
         case PCRSIM_PREDICT_INITRD:
                 return "initrd";
+        case PCRSIM_PREDICT_QEMU_KERNEL:
+                return "kernel Authenticode";
         }
         return "unknown";
 }
 
 /* Prints the digest of the preferred bank of a change's side. */
+static void print_hex(const char *label, uint16_t alg, const uint8_t *bytes, size_t size)
+{
+        char hex[2 * PCRSIM_MAX_DIGEST_SIZE + 1], name[24];
+
+        for (size_t i = 0; i < size; i++)
+                snprintf(hex + 2 * i, 3, "%02x", bytes[i]);
+        pcrsim_alg_name(alg, name, sizeof(name));
+        fprintf(stderr, "    %s %s %s\n", label, name, hex);
+}
+
 static void print_digest(const char *label, const struct pcrsim_digest *digests, uint32_t count)
 {
         const struct pcrsim_digest *d = NULL;
-        char hex[2 * PCRSIM_MAX_DIGEST_SIZE + 1], name[24];
 
         for (uint32_t i = 0; i < count; i++)
                 if (!d || digests[i].alg == 0x000B)
                         d = &digests[i];
-        if (!d || !d->size)
-                return;
-        for (size_t i = 0; i < d->size; i++)
-                snprintf(hex + 2 * i, 3, "%02x", d->bytes[i]);
-        pcrsim_alg_name(d->alg, name, sizeof(name));
-        fprintf(stderr, "    %s %s %s\n", label, name, hex);
+        if (d && d->size)
+                print_hex(label, d->alg, d->bytes, d->size);
+}
+
+/* Tells whether a replaced event keeps its digests in every bank. */
+static bool same_digests(const struct pcrsim_predict_change *c)
+{
+        if (c->removed)
+                return false;
+        for (uint32_t i = 0; i < c->digest_count && i < PCRSIM_MAX_ALGORITHMS; i++)
+                if (c->old_digests[i].size != c->new_digests[i].size ||
+                    memcmp(c->old_digests[i].bytes, c->new_digests[i].bytes, c->new_digests[i].size) != 0)
+                        return false;
+        return c->digest_count > 0;
 }
 
 static void print_explanation(const struct pcrsim_prediction *p)
@@ -233,46 +295,71 @@ static void print_explanation(const struct pcrsim_prediction *p)
                 if (c->base_index == PCRSIM_NO_RECORD)
                         fprintf(stderr, "  PCR %u, added: %s %s\n", c->pcr, role_name(c->role), c->detail);
                 else
-                        fprintf(stderr, "  PCR %u, base event %llu%s: %s %s\n", c->pcr,
+                        fprintf(stderr, "  PCR %u, base event %llu%s: %s %s%s\n", c->pcr,
                                 (unsigned long long)c->base_index, c->removed ? ", removed" : "",
-                                role_name(c->role), c->detail);
+                                role_name(c->role), c->detail, same_digests(c) ? " (unchanged)" : "");
                 if (c->base_index != PCRSIM_NO_RECORD)
                         print_digest("old", c->old_digests, c->digest_count);
                 if (!c->removed)
                         print_digest("new", c->new_digests, c->digest_count);
         }
+        if (p->assumption_count == 0)
+                fprintf(stderr, "pcrsim: kept events that the prediction assumes unchanged: none (the others belong to the platform)\n");
+        else
+                fprintf(stderr, "pcrsim: kept events that the prediction assumes unchanged: %zu\n",
+                        p->assumption_count);
+        for (size_t i = 0; i < p->assumption_count; i++) {
+                const struct pcrsim_predict_assumption *a = &p->assumptions[i];
+
+                const char *type = pcrsim_event_type_name(a->type);
+
+                if (type)
+                        fprintf(stderr, "  PCR %u, base event %llu %s: %s\n", a->pcr,
+                                (unsigned long long)a->base_index, type, a->reason);
+                else
+                        fprintf(stderr, "  PCR %u, base event %llu type 0x%08x: %s\n", a->pcr,
+                                (unsigned long long)a->base_index, a->type, a->reason);
+        }
 }
 
-static int write_values(const struct predict_options *opt, const uint8_t *log, size_t size)
+/* Replays the predicted log. */
+static int replay_prediction(const struct pcrsim_prediction *p, struct pcrsim_replay *replay)
 {
-        struct pcrsim_replay *replay = calloc(1, sizeof(*replay));
-        struct pcrsim_pcr_set *set = calloc(1, sizeof(*set));
         struct pcrsim_tcglog *walker = NULL;
-        struct pcrsim_strbuf sb;
         struct pcrsim_error err;
         enum pcrsim_error_code rc;
+
+        pcrsim_error_clear(&err);
+        rc = pcrsim_tcglog_open_memory(p->log, p->log_size, &walker, &err);
+        if (!rc)
+                rc = pcrsim_replay_tcglog(walker, replay, &err);
+        pcrsim_tcglog_free(walker);
+        return rc ? cli_report(&err, NULL) : EXIT_OK;
+}
+
+/* Writes the predicted values of the PCRs in `mask`. */
+static int write_values(const struct predict_options *opt, const struct pcrsim_replay *replay, uint32_t mask)
+{
+        struct pcrsim_pcr_set *set = calloc(1, sizeof(*set));
+        struct pcrsim_strbuf sb;
+        struct pcrsim_error err;
+        enum pcrsim_error_code rc = PCRSIM_OK;
         bool all = opt->bank && strcmp(opt->bank, "all") == 0;
         const struct pcrsim_alg_info *want = pcrsim_alg_by_name(opt->bank && !all ? opt->bank : "sha256");
         int exit_code;
 
         pcrsim_strbuf_init(&sb);
         pcrsim_error_clear(&err);
-        if (!replay || !set) {
-                free(replay);
-                free(set);
+        if (!set) {
                 cli_errorf("out of memory");
                 return EXIT_SYSTEM;
         }
-        rc = pcrsim_tcglog_open_memory(log, size, &walker, &err);
-        if (!rc)
-                rc = pcrsim_replay_tcglog(walker, replay, &err);
-        pcrsim_tcglog_free(walker);
         for (uint32_t b = 0; !rc && b < replay->bank_count; b++) {
                 const struct pcrsim_replay_bank *bank = &replay->banks[b];
 
                 if (!all && bank->alg != want->id)
                         continue;
-                if (!bank->hashable || !pcrsim_replay_bank_complete(bank, 0xFFFFFFu)) {
+                if (!bank->hashable || !pcrsim_replay_bank_complete(bank, mask)) {
                         if (all)
                                 continue;
                         rc = pcrsim_error_set(&err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
@@ -280,7 +367,7 @@ static int write_values(const struct predict_options *opt, const uint8_t *log, s
                                               want->name);
                         break;
                 }
-                rc = pcrsim_replay_add_to_set(bank, 0xFFFFFFu, set, &err);
+                rc = pcrsim_replay_add_to_set(bank, mask, set, &err);
         }
         if (!rc && set->bank_count == 0)
                 rc = pcrsim_error_set(&err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
@@ -299,40 +386,107 @@ static int write_values(const struct predict_options *opt, const uint8_t *log, s
         exit_code = rc ? cli_report(&err, NULL) : cli_write_output(&sb, opt->output);
         pcrsim_strbuf_free(&sb);
         free(set);
-        free(replay);
         return exit_code;
+}
+
+/*
+ * Predicts the boot_aggregate, IMA's first entry, under the rule that the
+ * base boot's IMA list follows (PCRs 0-7 or 0-9 of the bank its entry
+ * names), and prints it with the base boot's value.
+ */
+static int print_boot_aggregate(const struct predict_options *opt, const struct boot *base,
+                                const struct pcrsim_replay *predicted, uint32_t unpredicted)
+{
+        const struct pcrsim_boot_aggregate *ba = base->ima ? &base->ima->boot_aggregate : NULL;
+        uint8_t value[PCRSIM_MAX_DIGEST_SIZE];
+        char hex[2 * PCRSIM_MAX_DIGEST_SIZE + 1];
+        uint32_t last;
+        uint16_t size = 0;
+        struct pcrsim_error err;
+
+        if (!ba) {
+                cli_notef(opt->quiet, "the base boot has no IMA list, so the boot_aggregate is not predicted%s",
+                          base->tcg_path && strcmp(base->tcg_path, base->arg) == 0 ? " (give it with --base-ima)" : "");
+                return EXIT_OK;
+        }
+        if (ba->verdict != PCRSIM_BOOT_AGGREGATE_MATCH_0_7 && ba->verdict != PCRSIM_BOOT_AGGREGATE_MATCH_0_9) {
+                cli_notef(opt->quiet, "the base boot's boot_aggregate matches neither PCRs 0-7 nor PCRs 0-9 of its event log, so the rule for the new one is not known and it is not predicted");
+                return EXIT_OK;
+        }
+        last = ba->verdict == PCRSIM_BOOT_AGGREGATE_MATCH_0_7 ? 7 : 9;
+        if (unpredicted & ((1u << (last + 1)) - 1)) {
+                cli_notef(opt->quiet, "the boot_aggregate covers PCRs 0-%u, and not all of them are predicted, so neither is it", last);
+                return EXIT_OK;
+        }
+        pcrsim_error_clear(&err);
+        if (pcrsim_boot_aggregate_value(predicted, ba->alg, last, value, &size, &err))
+                return cli_report(&err, NULL);
+        for (uint16_t i = 0; i < size; i++)
+                snprintf(hex + 2 * i, 3, "%02x", value[i]);
+        cli_notef(opt->quiet, "predicted boot_aggregate (%s over PCRs 0-%u, as in the base boot): %s:%s",
+                  ba->algo, last, ba->algo, hex);
+        if (opt->explain) {
+                print_hex("base", ba->alg, ba->logged, ba->size);
+                print_hex("new", ba->alg, value, size);
+        }
+        return EXIT_OK;
 }
 
 int cmd_predict(int argc, char **argv)
 {
         struct predict_options opt = { 0 };
         struct pcrsim_prediction p;
+        struct pcrsim_replay *replay = NULL;
         struct pcrsim_error err;
-        uint8_t *base = NULL, *uki = NULL;
-        size_t base_size = 0, uki_size = 0;
-        char *log_path = NULL;
+        struct boot base;
+        uint8_t *log = NULL, *image = NULL, *initrd = NULL;
+        size_t log_size = 0, image_size = 0, initrd_size = 0;
+        uint16_t bank = 0;
+        uint32_t mask;
         int rc;
 
         memset(&p, 0, sizeof(p));
+        memset(&base, 0, sizeof(base));
         rc = parse_options(argc, argv, &opt);
         if (rc >= 0)
                 return rc;
-        log_path = base_log_path(opt.base);
-        if (!log_path)
-                return EXIT_INVALID;
-        rc = boot_read_file(log_path, &base, &base_size);
+        rc = boot_load(&base, opt.base, opt.base_ima, &bank, true);
         if (!rc)
-                rc = boot_read_file(opt.uki, &uki, &uki_size);
+                rc = boot_read_file(base.tcg_path, &log, &log_size);
+        if (!rc)
+                rc = boot_read_file(opt.uki ? opt.uki : opt.kernel, &image, &image_size);
+        if (!rc && opt.initrd)
+                rc = boot_read_file(opt.initrd, &initrd, &initrd_size);
         if (rc)
                 goto out;
         pcrsim_error_clear(&err);
-        if (pcrsim_predict_uki(base, base_size, uki, uki_size, opt.stub_version, &p, &err)) {
-                rc = cli_report(&err, err.offset == PCRSIM_NO_OFFSET ? NULL : log_path);
+        if (opt.uki) {
+                rc = pcrsim_predict_uki(log, log_size, image, image_size, opt.stub_version, &p, &err);
+        } else {
+                struct pcrsim_predict_direct in = {
+                        .kernel = image,
+                        .kernel_size = image_size,
+                        .initrd = opt.initrd ? (initrd ? initrd : (const uint8_t *)"") : NULL,
+                        .initrd_size = initrd_size,
+                        .cmdline = opt.cmdline,
+                        .ram_bytes = opt.ram_bytes,
+                };
+
+                rc = pcrsim_predict_direct(log, log_size, &in, &p, &err);
+        }
+        if (rc) {
+                const char *name = p.failed_input == PCRSIM_PREDICT_INPUT_IMAGE ?
+                                           (opt.uki ? opt.uki : opt.kernel) : base.tcg_path;
+
+                rc = cli_report(&err, err.offset == PCRSIM_NO_OFFSET ? NULL : name);
                 goto out;
         }
         if (opt.explain)
                 print_explanation(&p);
-        cli_notef(opt.quiet, "PCR 10 is the base boot's firmware value: IMA extends it at run time, so it is not predicted");
+        mask = 0xFFFFFFu & ~(1u << 10) & ~p.unpredicted_pcrs;
+        if (p.unpredicted_pcrs & (1u << 4))
+                cli_notef(opt.quiet, "PCR 4 is not predicted: the kernel image that OVMF measures in a direct boot depends on the guest's RAM size; give it with --qemu-memory");
+        cli_notef(opt.quiet, "PCR 10 is not predicted: IMA extends it at run time");
         if (opt.write_log) {
                 struct pcrsim_strbuf sb;
 
@@ -343,11 +497,23 @@ int cmd_predict(int argc, char **argv)
                 if (rc)
                         goto out;
         }
-        rc = write_values(&opt, p.log, p.log_size);
+        replay = calloc(1, sizeof(*replay));
+        if (!replay) {
+                cli_errorf("out of memory");
+                rc = EXIT_SYSTEM;
+                goto out;
+        }
+        rc = replay_prediction(&p, replay);
+        if (!rc)
+                rc = print_boot_aggregate(&opt, &base, replay, p.unpredicted_pcrs);
+        if (!rc)
+                rc = write_values(&opt, replay, mask);
 out:
         pcrsim_prediction_free(&p);
-        free(base);
-        free(uki);
-        free(log_path);
+        boot_free(&base);
+        free(replay);
+        free(log);
+        free(image);
+        free(initrd);
         return rc;
 }

@@ -483,10 +483,13 @@ static bool keys_are_banks(struct doc *d, const yaml_node_t *map)
         return map->data.mapping.pairs.top > map->data.mapping.pairs.start;
 }
 
-/* Reads tpm2_pcrread output: each bank maps PCR indices to hex values. */
+/* Reads tpm2_pcrread output, where each bank maps PCR indices to hex
+ * values, and pcrsim's output for several banks, where they are base64. */
 static enum pcrsim_error_code read_pcrread(struct doc *d, const yaml_node_t *map,
                                            struct pcrsim_error *err)
 {
+        size_t base64_values = 0;
+
         for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
                 yaml_node_t *k = yaml_document_get_node(&d->yaml, p->key);
                 yaml_node_t *v = yaml_document_get_node(&d->yaml, p->value);
@@ -522,18 +525,26 @@ static enum pcrsim_error_code read_pcrread(struct doc *d, const yaml_node_t *map
                         vtext = scalar(iv, &vlen);
                         locate(d, iv);
                         n = vtext ? pcrsim_decode_hex(vtext, vlen, digest, sizeof(digest)) : -1;
+                        /* pcrsim's own multi-bank JSON and YAML carry base64:
+                         * a value of the bank's size in base64 is never
+                         * hex of that size too. */
+                        if (vtext && n != (long)info->digest_size &&
+                            decode_base64(vtext, vlen, digest, sizeof(digest)) == (long)info->digest_size) {
+                                n = (long)info->digest_size;
+                                base64_values++;
+                        }
                         if (n < 0)
                                 return pcrsim_error_set(err, PCRSIM_ERR_INVALID, node_offset(d, iv),
                                                         "PCR value",
-                                                        "%sthe value of %s PCR %" PRIu32 " is not hex",
-                                                        d->where, name, pcr);
+                                                        "%sthe value of %s PCR %" PRIu32 " is neither hex nor base64 of a %s digest",
+                                                        d->where, name, pcr, name);
                         rc = store(d->ref, info->id, pcr, digest, (size_t)n, false, node_offset(d, iv),
                                    d->where, err);
                         if (rc)
                                 return rc;
                 }
         }
-        d->ref->encoding = PCRSIM_REF_ENCODING_HEX;
+        d->ref->encoding = base64_values ? PCRSIM_REF_ENCODING_BASE64 : PCRSIM_REF_ENCODING_HEX;
         return PCRSIM_OK;
 }
 

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: a PE/COFF image, parsed, with its Authenticode digest
- * and the systemd-stub PCR 11 measurements of versions 252 and 256. */
+ * and the systemd-stub PCR 11 measurements of versions 252 and 256; and
+ * the same bytes as a kernel that QEMU's direct boot patches. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "pcrsim/pe.h"
+#include "pcrsim/qemu.h"
 
 /* Sections whose VirtualSize exceeds their raw data by more than this are
  * not measured here: hashing up to PCRSIM_MAX_UKI_ZERO_FILL zero bytes
@@ -36,6 +38,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint8_t digest[PCRSIM_MAX_DIGEST_SIZE];
         uint16_t digest_size = 0;
 
+        uint8_t *patched = NULL;
+        struct pcrsim_qemu_direct direct = {
+                .ram_bytes = (uint64_t)1 << 30, .cmdline = "vga=0x317", .has_initrd = true,
+                .initrd_size = size,
+        };
+
+        pcrsim_error_clear(&err);
+        if (pcrsim_qemu_patch_kernel(data, size, &direct, &patched, &err) != PCRSIM_OK) {
+                if (err.code == PCRSIM_OK || patched || (err.offset != PCRSIM_NO_OFFSET && err.offset > size))
+                        __builtin_trap();
+        } else if (!patched) {
+                __builtin_trap();
+        }
+        free(patched);
         pcrsim_error_clear(&err);
         if (pcrsim_pe_parse(data, size, &pe, &err) != PCRSIM_OK) {
                 if (err.code == PCRSIM_OK || (err.offset != PCRSIM_NO_OFFSET && err.offset > size))

@@ -271,7 +271,11 @@ write_manifest() {
 
 	echo "  initrd:"
 	echo "    file: initrd.cpio.gz"
-	echo "    contents: $(yaml_quote "busybox-static $(package_version busybox-static) as /bin/busybox, lab/init.sh as /init (lab/mkinitrd)")"
+	if [ -n "${initrd_extra:-}" ]; then
+		echo "    contents: $(yaml_quote "busybox-static $(package_version busybox-static) as /bin/busybox, lab/init.sh as /init, and a file of SHA-256 $(sha256_of "$initrd_extra") as /extra (lab/mkinitrd)")"
+	else
+		echo "    contents: $(yaml_quote "busybox-static $(package_version busybox-static) as /bin/busybox, lab/init.sh as /init (lab/mkinitrd)")"
+	fi
 	echo "    sha256: $(yaml_quote "$(sha256_of "$work/initrd.cpio.gz")")"
 	echo "    busybox_sha256: $(yaml_quote "$(sha256_of /bin/busybox)")"
 	echo "    init_sha256: $(yaml_quote "$(sha256_of "$lab_dir/init.sh")")"

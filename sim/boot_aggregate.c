@@ -128,3 +128,27 @@ enum pcrsim_error_code pcrsim_check_boot_aggregate(const struct pcrsim_ima_entry
                 out->suspect_pcrs = suspect_pcrs(bank, out->alg != 0x0004);
         return PCRSIM_OK;
 }
+
+enum pcrsim_error_code pcrsim_boot_aggregate_value(const struct pcrsim_replay *firmware, uint16_t alg,
+                                                   uint32_t last_pcr, uint8_t *out, uint16_t *size,
+                                                   struct pcrsim_error *err)
+{
+        const struct pcrsim_replay_bank *bank = pcrsim_replay_bank(firmware, alg);
+        uint32_t range = (1u << (last_pcr + 1)) - 1;
+        struct pcrsim_hasher h;
+        enum pcrsim_error_code rc;
+
+        if (last_pcr != 7 && last_pcr != 9)
+                return pcrsim_error_set(err, PCRSIM_ERR_INTERNAL, PCRSIM_NO_OFFSET, NULL,
+                                        "a boot_aggregate covers PCRs 0-7 or 0-9, not 0-%u", last_pcr);
+        if (!bank || !bank->hashable || !pcrsim_replay_bank_complete(bank, range))
+                return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
+                                        "the boot has no complete bank 0x%04x for PCRs 0-%u", alg, last_pcr);
+        rc = pcrsim_hasher_init(&h, alg, err);
+        if (!rc)
+                rc = pcrsim_hasher_concat(&h, bank->values, last_pcr + 1, out, err);
+        pcrsim_hasher_free(&h);
+        if (!rc)
+                *size = bank->size;
+        return rc;
+}

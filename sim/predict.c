@@ -5,11 +5,38 @@
 #include "hash.h"
 #include "pcrsim/pe.h"
 #include "pcrsim/predict.h"
+#include "pcrsim/qemu.h"
 
+#define EV_POST_CODE 0x00000001u
 #define EV_SEPARATOR 0x00000004u
+#define EV_ACTION 0x00000005u
 #define EV_EVENT_TAG 0x00000006u
+#define EV_S_CRTM_CONTENTS 0x00000007u
+#define EV_S_CRTM_VERSION 0x00000008u
+#define EV_CPU_MICROCODE 0x00000009u
+#define EV_PLATFORM_CONFIG_FLAGS 0x0000000Au
+#define EV_TABLE_OF_DEVICES 0x0000000Bu
 #define EV_IPL 0x0000000Du
+#define EV_NONHOST_CODE 0x0000000Fu
+#define EV_NONHOST_CONFIG 0x00000010u
+#define EV_NONHOST_INFO 0x00000011u
+#define EV_OMIT_BOOT_DEVICE_EVENTS 0x00000012u
+#define EV_EFI_VARIABLE_DRIVER_CONFIG 0x80000001u
+#define EV_EFI_VARIABLE_BOOT 0x80000002u
 #define EV_EFI_BOOT_SERVICES_APPLICATION 0x80000003u
+#define EV_EFI_BOOT_SERVICES_DRIVER 0x80000004u
+#define EV_EFI_RUNTIME_SERVICES_DRIVER 0x80000005u
+#define EV_EFI_GPT_EVENT 0x80000006u
+#define EV_EFI_ACTION 0x80000007u
+#define EV_EFI_PLATFORM_FIRMWARE_BLOB 0x80000008u
+#define EV_EFI_HANDOFF_TABLES 0x80000009u
+#define EV_EFI_PLATFORM_FIRMWARE_BLOB2 0x8000000Au
+#define EV_EFI_HANDOFF_TABLES2 0x8000000Bu
+#define EV_EFI_VARIABLE_BOOT2 0x8000000Cu
+#define EV_EFI_GPT_EVENT2 0x8000000Du
+#define EV_EFI_VARIABLE_AUTHORITY 0x800000E0u
+#define EV_EFI_SPDM_FIRMWARE_BLOB 0x800000E1u
+#define EV_EFI_SPDM_FIRMWARE_CONFIG 0x800000E2u
 
 /* Tags of the Linux EFI stub's PCR 9 events (TCG_PCClientTaggedEvent). */
 #define LINUX_EVENT_ID_INITRD 0x8F3B22ECu
@@ -25,7 +52,20 @@ struct image_digests {
         uint8_t load_options[PCRSIM_MAX_ALGORITHMS][PCRSIM_MAX_DIGEST_SIZE];
         uint8_t initrd[PCRSIM_MAX_ALGORITHMS][PCRSIM_MAX_DIGEST_SIZE];
         bool has_cmdline, has_initrd;
+        bool direct;          /* a QEMU direct kernel boot, not a UKI */
+        bool has_qemu_kernel; /* the guest's RAM size was given */
         struct pcrsim_uki_measurements sections;
+};
+
+/* Counts of what the base log contains, taken before anything is written. */
+struct base_survey {
+        uint32_t apps_before_separator; /* PCR 4 applications */
+        uint32_t apps_after_separator;
+        uint64_t first_app_before;      /* event index */
+        uint64_t first_app_before_offset;
+        uint32_t stub_events;           /* PCR 11 EV_IPL */
+        uint32_t load_options_events;   /* PCR 9 Linux tags */
+        uint32_t initrd_events;
 };
 
 struct buffer {
@@ -264,45 +304,172 @@ static uint32_t tag_id(const struct pcrsim_event *ev)
                (uint32_t)ev->data[3] << 24;
 }
 
-/* Counts what the base log has, to refuse a structure the prediction does
+/* Counts what the base log has, to reject a structure the prediction does
  * not fit before writing anything. */
-static enum pcrsim_error_code survey(const void *base, size_t base_size, uint32_t *apps,
-                                     uint32_t *ipl, struct pcrsim_error *err)
+static enum pcrsim_error_code survey(const void *base, size_t base_size, struct base_survey *sv,
+                                     struct pcrsim_error *err)
 {
         struct pcrsim_tcglog *log = NULL;
         struct pcrsim_event ev;
         bool have = true, separator4 = false;
         enum pcrsim_error_code rc = pcrsim_tcglog_open_memory(base, base_size, &log, err);
 
-        *apps = *ipl = 0;
+        memset(sv, 0, sizeof(*sv));
         if (!rc && pcrsim_tcglog_format(log) != PCRSIM_LOG_CRYPTO_AGILE)
                 rc = pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, 0, NULL,
                                       "the base log is in the SHA-1 format; a prediction needs a crypto-agile log");
         while (!rc) {
+                uint32_t tag;
+
                 rc = pcrsim_tcglog_next(log, &ev, &have, err);
                 if (rc || !have)
                         break;
                 if (ev.pcr == 4 && ev.type == EV_SEPARATOR)
                         separator4 = true;
                 if (ev.pcr == 4 && ev.type == EV_EFI_BOOT_SERVICES_APPLICATION) {
-                        if (!separator4)
-                                rc = pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, ev.offset, NULL,
-                                                      "event %llu: the base boot loaded an application before the PCR 4 separator, as QEMU's direct kernel boot does, so its PCR 4 is not the digest of a file and cannot be predicted",
-                                                      (unsigned long long)ev.index);
-                        (*apps)++;
+                        if (separator4) {
+                                sv->apps_after_separator++;
+                        } else if (sv->apps_before_separator++ == 0) {
+                                sv->first_app_before = ev.index;
+                                sv->first_app_before_offset = ev.offset;
+                        }
                 }
                 if (ev.pcr == 11 && ev.type == EV_IPL)
-                        (*ipl)++;
+                        sv->stub_events++;
+                tag = ev.pcr == 9 ? tag_id(&ev) : 0;
+                if (tag == LINUX_EVENT_ID_LOAD_OPTIONS)
+                        sv->load_options_events++;
+                if (tag == LINUX_EVENT_ID_INITRD)
+                        sv->initrd_events++;
         }
         pcrsim_tcglog_free(log);
-        if (!rc && (*apps == 0 || *apps > 2))
+        if (!rc && (sv->load_options_events > 1 || sv->initrd_events > 1))
                 rc = pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
-                                      "the base boot started %u EFI applications after the PCR 4 separator; a UKI boot starts one (Secure Boot) or two (the UKI and its kernel), so the events cannot be attributed",
-                                      *apps);
-        if (!rc && *ipl == 0)
-                rc = pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
-                                      "the base boot has no systemd-stub EV_IPL events in PCR 11, so it did not boot a UKI");
+                                      "the base boot has %u Linux LoadOptions and %u initrd events in PCR 9; one kernel logs at most one of each",
+                                      sv->load_options_events, sv->initrd_events);
         return rc;
+}
+
+/* Checks that the base boot is a UKI boot whose events a UKI replaces;
+ * with `d` NULL, only the base boot's structure. */
+static enum pcrsim_error_code fits_uki(const struct base_survey *sv, const struct image_digests *d,
+                                       struct pcrsim_error *err)
+{
+        if (sv->apps_before_separator)
+                return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, sv->first_app_before_offset, NULL,
+                                        "event %llu: the base boot loaded an application before the PCR 4 separator, as QEMU's direct kernel boot does; predict a direct boot with --kernel instead of --uki",
+                                        (unsigned long long)sv->first_app_before);
+        if (sv->apps_after_separator == 0 || sv->apps_after_separator > 2)
+                return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
+                                        "the base boot started %u EFI applications after the PCR 4 separator; a UKI boot starts one (Secure Boot) or two (the UKI and its kernel), so the events cannot be attributed",
+                                        sv->apps_after_separator);
+        if (sv->stub_events == 0)
+                return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
+                                        "the base boot has no systemd-stub EV_IPL events in PCR 11, so it did not boot a UKI");
+        if (!d)
+                return PCRSIM_OK;
+        if (sv->load_options_events && !d->has_cmdline)
+                return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
+                                        "the new UKI has no .cmdline section: systemd-stub then passes the boot entry's command line, which pcrsim does not know");
+        if (!sv->initrd_events && d->has_initrd)
+                return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
+                                        "the new UKI has an .initrd section, but the base boot logged no Linux initrd event in PCR 9, so where the kernel logs it is not known");
+        return PCRSIM_OK;
+}
+
+/* Checks that the base boot is a QEMU direct kernel boot; with `d` NULL,
+ * only the base boot's structure. */
+static enum pcrsim_error_code fits_direct(const struct base_survey *sv, const struct image_digests *d,
+                                          struct pcrsim_error *err)
+{
+        if (sv->apps_before_separator != 1 || sv->apps_after_separator || sv->stub_events)
+                return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
+                                        "the base boot is not a QEMU direct kernel boot: it started %u EFI applications before the PCR 4 separator and %u after it (a direct boot: one before, none after) and has %u systemd-stub events in PCR 11",
+                                        sv->apps_before_separator, sv->apps_after_separator, sv->stub_events);
+        if (!sv->load_options_events)
+                return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
+                                        "the base boot has no Linux LoadOptions event in PCR 9: its kernel does not measure the command line, so the prediction cannot place it");
+        if (!d)
+                return PCRSIM_OK;
+        if (sv->initrd_events && !d->has_initrd)
+                return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
+                                        "the base boot loaded an initrd and logged it in PCR 9; give the new one with --initrd");
+        if (!sv->initrd_events && d->has_initrd)
+                return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
+                                        "the base boot logged no Linux initrd event in PCR 9, so where the kernel logs one is not known; predict from a base boot with an initrd");
+        return PCRSIM_OK;
+}
+
+/*
+ * Why a kept event is an assumption, or NULL when it belongs to the
+ * platform: firmware code and configuration, the boot variables, the
+ * Secure Boot policy, separators, and the firmware's action strings.
+ */
+static const char *assumption(const struct pcrsim_event *ev)
+{
+        switch (ev->type) {
+        case PCRSIM_EV_NO_ACTION:
+        case EV_SEPARATOR:
+                return NULL;
+        case EV_EFI_VARIABLE_AUTHORITY:
+                return "the Secure Boot database entry that verified an image: assumed to verify the new image too";
+        case EV_EFI_GPT_EVENT:
+        case EV_EFI_GPT_EVENT2:
+                return "the boot disk's partition table: assumed the same for the new image";
+        case EV_EFI_BOOT_SERVICES_APPLICATION:
+                return "an EFI application the prediction does not replace";
+        }
+        if (ev->pcr <= 7) {
+                switch (ev->type) {
+                case EV_POST_CODE:
+                case EV_ACTION:
+                case EV_S_CRTM_CONTENTS:
+                case EV_S_CRTM_VERSION:
+                case EV_CPU_MICROCODE:
+                case EV_PLATFORM_CONFIG_FLAGS:
+                case EV_TABLE_OF_DEVICES:
+                case EV_NONHOST_CODE:
+                case EV_NONHOST_CONFIG:
+                case EV_NONHOST_INFO:
+                case EV_OMIT_BOOT_DEVICE_EVENTS:
+                case EV_EFI_VARIABLE_DRIVER_CONFIG:
+                case EV_EFI_VARIABLE_BOOT:
+                case EV_EFI_VARIABLE_BOOT2:
+                case EV_EFI_BOOT_SERVICES_DRIVER:
+                case EV_EFI_RUNTIME_SERVICES_DRIVER:
+                case EV_EFI_ACTION:
+                case EV_EFI_PLATFORM_FIRMWARE_BLOB:
+                case EV_EFI_PLATFORM_FIRMWARE_BLOB2:
+                case EV_EFI_HANDOFF_TABLES:
+                case EV_EFI_HANDOFF_TABLES2:
+                case EV_EFI_SPDM_FIRMWARE_BLOB:
+                case EV_EFI_SPDM_FIRMWARE_CONFIG:
+                        return NULL;
+                }
+        }
+        return "not attributed to the platform or to the image's files: assumed unchanged";
+}
+
+static bool add_assumption(struct pcrsim_prediction *out, size_t *cap, const struct pcrsim_event *ev,
+                           const char *reason)
+{
+        struct pcrsim_predict_assumption *a;
+
+        if (out->assumption_count == *cap) {
+                size_t n = *cap ? 2 * *cap : 8;
+                struct pcrsim_predict_assumption *grown = realloc(out->assumptions, n * sizeof(*grown));
+
+                if (!grown)
+                        return false;
+                out->assumptions = grown;
+                *cap = n;
+        }
+        a = &out->assumptions[out->assumption_count++];
+        a->base_index = ev->index;
+        a->pcr = ev->pcr;
+        a->type = ev->type;
+        a->reason = reason;
+        return true;
 }
 
 /* Writes the new UKI's PCR 11 events where the base log had its first. */
@@ -332,15 +499,82 @@ static bool put_sections(struct buffer *b, struct pcrsim_prediction *out, size_t
         return true;
 }
 
+typedef uint8_t (*digest_row)[PCRSIM_MAX_DIGEST_SIZE];
+
+/* The part of a section that the base log's next stub event for `name`
+ * measures: the stub logs the name first, then the data. */
+static const char *stub_part(const struct pcrsim_prediction *out, const char *name)
+{
+        size_t seen = 0, len = strlen(name);
+
+        for (size_t i = 0; i < out->change_count; i++) {
+                const struct pcrsim_predict_change *c = &out->changes[i];
+
+                if (c->removed && c->role == PCRSIM_PREDICT_UKI_SECTION &&
+                    strncmp(c->detail, name, len) == 0 && c->detail[len] == ' ')
+                        seen++;
+        }
+        return seen == 0 ? "name" : seen == 1 ? "data" : "repeated";
+}
+
+/* Pairs each stub event of the new UKI with the base event that measured
+ * the same part of the same section, so that --explain shows one
+ * replacement instead of an addition and a removal. */
+static void pair_sections(struct pcrsim_prediction *out)
+{
+        size_t kept = 0;
+
+        for (size_t i = 0; i < out->change_count; i++) {
+                struct pcrsim_predict_change *added = &out->changes[i];
+
+                if (added->role != PCRSIM_PREDICT_UKI_SECTION || added->base_index != PCRSIM_NO_RECORD)
+                        continue;
+                for (size_t j = 0; j < out->change_count; j++) {
+                        struct pcrsim_predict_change *gone = &out->changes[j];
+
+                        if (!gone->removed || gone->role != PCRSIM_PREDICT_UKI_SECTION ||
+                            strcmp(gone->detail, added->detail) != 0)
+                                continue;
+                        added->base_index = gone->base_index;
+                        memcpy(added->old_digests, gone->old_digests, sizeof(added->old_digests));
+                        gone->role = PCRSIM_PREDICT_UKI_SECTION;
+                        gone->removed = false;
+                        gone->base_index = PCRSIM_NO_RECORD - 1; /* paired: dropped below */
+                        break;
+                }
+        }
+        for (size_t i = 0; i < out->change_count; i++)
+                if (out->changes[i].base_index != PCRSIM_NO_RECORD - 1)
+                        out->changes[kept++] = out->changes[i];
+        out->change_count = kept;
+}
+
+/* Replaces one event of the base log with the same event and new
+ * digests. */
+static struct pcrsim_predict_change *replace(struct buffer *b, struct pcrsim_prediction *out, size_t *cap,
+                                             const struct pcrsim_event *ev, enum pcrsim_predict_role role,
+                                             const char *detail, const struct image_digests *d,
+                                             digest_row digests)
+{
+        struct pcrsim_predict_change *c = add_change(out, cap, role, ev->pcr, detail);
+
+        if (c) {
+                set_old(c, ev);
+                set_new(c, d, digests);
+        }
+        put_record(b, ev->pcr, ev->type, d, digests, ev->data, ev->data_size);
+        return c;
+}
+
 static enum pcrsim_error_code rewrite(const void *base, size_t base_size, const struct image_digests *d,
                                       struct pcrsim_prediction *out, struct pcrsim_error *err)
 {
         struct pcrsim_tcglog *log = NULL;
         struct pcrsim_event ev;
         struct buffer b = { 0 };
-        bool have = true, first = true, sections_written = false;
+        bool have = true, first = true, sections_written = false, separator4 = false;
         uint32_t app = 0;
-        size_t cap = 0;
+        size_t cap = 0, assumption_cap = 0;
         enum pcrsim_error_code rc = pcrsim_tcglog_open_memory(base, base_size, &log, err);
 
         while (!rc) {
@@ -351,31 +585,29 @@ static enum pcrsim_error_code rewrite(const void *base, size_t base_size, const 
                 if (rc || !have)
                         break;
                 tag = ev.pcr == 9 ? tag_id(&ev) : 0;
+                if (ev.pcr == 4 && ev.type == EV_SEPARATOR)
+                        separator4 = true;
                 if (first) {
                         /* The Spec ID record stays as it is. */
                         put(&b, (const uint8_t *)base + ev.offset, ev.size);
                         first = false;
                         continue;
-                } else if (ev.pcr == 4 && ev.type == EV_EFI_BOOT_SERVICES_APPLICATION) {
+                } else if (d->direct && d->has_qemu_kernel && ev.pcr == 4 && !separator4 &&
+                           ev.type == EV_EFI_BOOT_SERVICES_APPLICATION) {
+                        c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_QEMU_KERNEL,
+                                    "kernel as QEMU patches it", d, (digest_row)d->kernel);
+                } else if (!d->direct && ev.pcr == 4 && ev.type == EV_EFI_BOOT_SERVICES_APPLICATION) {
                         bool kernel = app++ == 1;
 
-                        c = add_change(out, &cap, kernel ? PCRSIM_PREDICT_KERNEL : PCRSIM_PREDICT_UKI, 4,
-                                       kernel ? "kernel in .linux" : "UKI");
-                        if (c) {
-                                set_old(c, &ev);
-                                set_new(c, d, kernel ? (uint8_t (*)[PCRSIM_MAX_DIGEST_SIZE])d->kernel :
-                                                       (uint8_t (*)[PCRSIM_MAX_DIGEST_SIZE])d->uki);
-                        }
-                        put_record(&b, ev.pcr, ev.type, d,
-                                   kernel ? (uint8_t (*)[PCRSIM_MAX_DIGEST_SIZE])d->kernel :
-                                            (uint8_t (*)[PCRSIM_MAX_DIGEST_SIZE])d->uki,
-                                   ev.data, ev.data_size);
-                } else if (ev.pcr == PCRSIM_UKI_PCR && ev.type == EV_IPL) {
+                        c = replace(&b, out, &cap, &ev, kernel ? PCRSIM_PREDICT_KERNEL : PCRSIM_PREDICT_UKI,
+                                    kernel ? "kernel in .linux" : "UKI", d,
+                                    kernel ? (digest_row)d->kernel : (digest_row)d->uki);
+                } else if (!d->direct && ev.pcr == PCRSIM_UKI_PCR && ev.type == EV_IPL) {
+                        char name[16] = "";
+
                         if (!sections_written && !put_sections(&b, out, &cap, d))
                                 rc = nomem(err);
                         sections_written = true;
-                        char name[16] = "";
-
                         /* The event data is the section name in UTF-16LE. */
                         for (uint32_t k = 0; 2 * k + 1 < ev.data_size && k + 1 < sizeof(name); k++) {
                                 uint8_t ch = ev.data[2 * k];
@@ -385,31 +617,38 @@ static enum pcrsim_error_code rewrite(const void *base, size_t base_size, const 
                                 name[k] = ch >= 0x20 && ch < 0x7F ? (char)ch : '?';
                                 name[k + 1] = '\0';
                         }
-                        c = add_change(out, &cap, PCRSIM_PREDICT_UKI_SECTION, PCRSIM_UKI_PCR, name);
+                        c = add_change(out, &cap, PCRSIM_PREDICT_UKI_SECTION, PCRSIM_UKI_PCR, "");
+                        if (c) {
+                                c->removed = true;
+                                set_old(c, &ev);
+                                snprintf(c->detail, sizeof(c->detail), "%s %s", name,
+                                         stub_part(out, name));
+                        }
+                } else if (tag == LINUX_EVENT_ID_LOAD_OPTIONS && d->has_cmdline) {
+                        c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_LOAD_OPTIONS, "LOADED_IMAGE::LoadOptions",
+                                    d, (digest_row)d->load_options);
+                } else if (tag == LINUX_EVENT_ID_INITRD && d->has_initrd) {
+                        c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_INITRD, "Linux initrd", d,
+                                    (digest_row)d->initrd);
+                } else if (tag == LINUX_EVENT_ID_INITRD) {
+                        /* Without an initrd the kernel logs no initrd event. */
+                        c = add_change(out, &cap, PCRSIM_PREDICT_INITRD, 9, "Linux initrd");
                         if (c) {
                                 c->removed = true;
                                 set_old(c, &ev);
                         }
-                } else if (tag == LINUX_EVENT_ID_LOAD_OPTIONS && d->has_cmdline) {
-                        c = add_change(out, &cap, PCRSIM_PREDICT_LOAD_OPTIONS, 9, "LOADED_IMAGE::LoadOptions");
-                        if (c) {
-                                set_old(c, &ev);
-                                set_new(c, d, (uint8_t (*)[PCRSIM_MAX_DIGEST_SIZE])d->load_options);
-                        }
-                        put_record(&b, ev.pcr, ev.type, d,
-                                   (uint8_t (*)[PCRSIM_MAX_DIGEST_SIZE])d->load_options, ev.data,
-                                   ev.data_size);
-                } else if (tag == LINUX_EVENT_ID_INITRD && d->has_initrd) {
-                        c = add_change(out, &cap, PCRSIM_PREDICT_INITRD, 9, "Linux initrd");
-                        if (c) {
-                                set_old(c, &ev);
-                                set_new(c, d, (uint8_t (*)[PCRSIM_MAX_DIGEST_SIZE])d->initrd);
-                        }
-                        put_record(&b, ev.pcr, ev.type, d,
-                                   (uint8_t (*)[PCRSIM_MAX_DIGEST_SIZE])d->initrd, ev.data, ev.data_size);
                 } else {
+                        const char *why = assumption(&ev);
+
+                        if (d->direct && !d->has_qemu_kernel && ev.pcr == 4 &&
+                            ev.type == EV_EFI_BOOT_SERVICES_APPLICATION) {
+                                why = "the kernel as QEMU patches it, which depends on the guest's RAM size: PCR 4 is not predicted";
+                                out->unpredicted_pcrs |= 1u << 4;
+                        }
                         put(&b, (const uint8_t *)base + ev.offset, ev.size);
                         out->kept++;
+                        if (why && !add_assumption(out, &assumption_cap, &ev, why))
+                                rc = nomem(err);
                         continue;
                 }
                 if (!c && !rc)
@@ -422,26 +661,19 @@ static enum pcrsim_error_code rewrite(const void *base, size_t base_size, const 
                 free(b.data);
                 return rc;
         }
+        pair_sections(out);
         out->log = b.data;
         out->log_size = b.size;
         return PCRSIM_OK;
 }
 
-enum pcrsim_error_code pcrsim_predict_uki(const void *base, size_t base_size, const void *uki,
-                                          size_t uki_size, unsigned stub_version,
-                                          struct pcrsim_prediction *out, struct pcrsim_error *err)
+/* Reads the banks of the base log's Spec ID event into `d`. */
+static enum pcrsim_error_code base_banks(const void *base, size_t base_size, struct image_digests *d,
+                                        struct pcrsim_error *err)
 {
         struct pcrsim_tcglog *log = NULL;
-        struct image_digests *d = calloc(1, sizeof(*d));
-        uint32_t apps = 0, ipl = 0;
-        enum pcrsim_error_code rc;
+        enum pcrsim_error_code rc = pcrsim_tcglog_open_memory(base, base_size, &log, err);
 
-        memset(out, 0, sizeof(*out));
-        if (!d)
-                return nomem(err);
-        rc = survey(base, base_size, &apps, &ipl, err);
-        if (!rc)
-                rc = pcrsim_tcglog_open_memory(base, base_size, &log, err);
         if (!rc) {
                 const struct pcrsim_specid *spec = pcrsim_tcglog_specid(log);
 
@@ -451,13 +683,128 @@ enum pcrsim_error_code pcrsim_predict_uki(const void *base, size_t base_size, co
                 }
         }
         pcrsim_tcglog_free(log);
+        return rc;
+}
+
+enum pcrsim_error_code pcrsim_predict_uki(const void *base, size_t base_size, const void *uki,
+                                          size_t uki_size, unsigned stub_version,
+                                          struct pcrsim_prediction *out, struct pcrsim_error *err)
+{
+        struct image_digests *d = calloc(1, sizeof(*d));
+        enum pcrsim_predict_input failed = PCRSIM_PREDICT_INPUT_BASE;
+        struct base_survey sv;
+        enum pcrsim_error_code rc;
+
+        memset(out, 0, sizeof(*out));
+        if (!d)
+                return nomem(err);
+        rc = survey(base, base_size, &sv, err);
         if (!rc)
+                rc = fits_uki(&sv, NULL, err);
+        if (!rc)
+                rc = base_banks(base, base_size, d, err);
+        if (!rc) {
                 rc = measure_image(uki, uki_size, stub_version, d, err);
+                failed = PCRSIM_PREDICT_INPUT_IMAGE;
+        }
+        if (!rc) {
+                rc = fits_uki(&sv, d, err);
+                failed = PCRSIM_PREDICT_INPUT_BASE;
+        }
         if (!rc)
                 rc = rewrite(base, base_size, d, out, err);
         free(d);
-        if (rc)
+        if (rc) {
                 pcrsim_prediction_free(out);
+                out->failed_input = failed;
+        }
+        return rc;
+}
+
+/* The command line OVMF passes to a directly booted kernel. */
+static enum pcrsim_error_code direct_cmdline(struct image_digests *d, const struct pcrsim_predict_direct *in,
+                                             struct pcrsim_error *err)
+{
+        static const char suffix[] = " initrd=initrd";
+        size_t len = strlen(in->cmdline);
+        char *text = malloc(len + sizeof(suffix));
+        enum pcrsim_error_code rc;
+
+        if (!text)
+                return nomem(err);
+        memcpy(text, in->cmdline, len + 1);
+        if (in->initrd)
+                memcpy(text + len, suffix, sizeof(suffix));
+        rc = measure_cmdline(d, (const uint8_t *)text, strlen(text), err);
+        d->has_cmdline = !rc;
+        free(text);
+        return rc;
+}
+
+enum pcrsim_error_code pcrsim_predict_direct(const void *base, size_t base_size,
+                                             const struct pcrsim_predict_direct *in,
+                                             struct pcrsim_prediction *out, struct pcrsim_error *err)
+{
+        struct image_digests *d = calloc(1, sizeof(*d));
+        enum pcrsim_predict_input failed = PCRSIM_PREDICT_INPUT_BASE;
+        struct pcrsim_pe *pe = NULL;
+        struct base_survey sv;
+        uint8_t *patched = NULL;
+        enum pcrsim_error_code rc;
+
+        memset(out, 0, sizeof(*out));
+        if (!d)
+                return nomem(err);
+        d->direct = true;
+        d->has_initrd = in->initrd != NULL;
+        rc = survey(base, base_size, &sv, err);
+        if (!rc)
+                rc = fits_direct(&sv, NULL, err);
+        if (!rc)
+                rc = base_banks(base, base_size, d, err);
+        /* The kernel must be a valid PE image even when PCR 4 is not
+         * predicted: the EFI stub is what OVMF starts. */
+        if (!rc) {
+                rc = pcrsim_pe_parse(in->kernel, in->kernel_size, &pe, err);
+                failed = PCRSIM_PREDICT_INPUT_IMAGE;
+        }
+        pcrsim_pe_free(pe);
+        pe = NULL;
+        if (!rc && in->ram_bytes) {
+                struct pcrsim_qemu_direct q = {
+                        .ram_bytes = in->ram_bytes,
+                        .cmdline = in->cmdline,
+                        .has_initrd = in->initrd != NULL,
+                        .initrd_size = in->initrd_size,
+                };
+
+                rc = pcrsim_qemu_patch_kernel(in->kernel, in->kernel_size, &q, &patched, err);
+                if (!rc)
+                        rc = pcrsim_pe_parse(patched, in->kernel_size, &pe, err);
+                for (uint32_t b = 0; !rc && b < d->bank_count; b++) {
+                        uint16_t size;
+
+                        rc = pcrsim_pe_authenticode(pe, d->banks[b], d->kernel[b], &size, err);
+                }
+                d->has_qemu_kernel = !rc;
+        }
+        pcrsim_pe_free(pe);
+        free(patched);
+        if (!rc)
+                rc = direct_cmdline(d, in, err);
+        if (!rc && in->initrd)
+                rc = hash_banks(d, in->initrd, in->initrd_size, d->initrd, err);
+        if (!rc) {
+                rc = fits_direct(&sv, d, err);
+                failed = PCRSIM_PREDICT_INPUT_BASE;
+        }
+        if (!rc)
+                rc = rewrite(base, base_size, d, out, err);
+        free(d);
+        if (rc) {
+                pcrsim_prediction_free(out);
+                out->failed_input = failed;
+        }
         return rc;
 }
 
@@ -465,5 +812,6 @@ void pcrsim_prediction_free(struct pcrsim_prediction *p)
 {
         free(p->log);
         free(p->changes);
+        free(p->assumptions);
         memset(p, 0, sizeof(*p));
 }

@@ -73,8 +73,11 @@ static char *source(const char *rel)
         return tu_path_join(tu_source_root(), rel);
 }
 
+/* The kernel that build_ukis() fetched. */
+static char lab_vmlinuz[4096];
+
 /* Fetches the kernel as lab/record does and builds the two UKIs into
- * `dir`. Skips the test when the kernel or a lab input differs from the
+ * `dir`, with the initrd as initrd.cpio.gz. Skips the test when the kernel or a lab input differs from the
  * recording, since then the recorded values cannot be expected. */
 static void build_ukis(const char *dir)
 {
@@ -106,6 +109,7 @@ static void build_ukis(const char *dir)
                 sscanf(strstr(text, "vmlinuz=") + 8, "%4095s", vmlinuz);
         free(text);
         cr_assert(vmlinuz[0], "lab/fetch-kernel printed no vmlinuz= line");
+        snprintf(lab_vmlinuz, sizeof(lab_vmlinuz), "%s", vmlinuz);
         cr_assert(sha256_hex(vmlinuz, digest));
         if (strcmp(digest, LAB_KERNEL) != 0) {
                 fprintf(stderr, "predict: Debian's kernel is now %s, not the recorded %s, so the recorded values do not apply and the test is skipped\n",
@@ -214,17 +218,111 @@ Test(predict, refuses_other_boot_structures, .timeout = 300)
          * digest is not a file's, so predict rejects the base boot. */
         cr_assert(tu_run(&res, from_direct, TIMEOUT));
         cr_expect_eq(res.exit_code, 2, "%s", res.err);
-        cr_expect(strstr(res.err, "direct kernel boot") != NULL, "%s", res.err);
+        cr_expect(strstr(res.err, "direct kernel boot") != NULL && strstr(res.err, "--kernel") != NULL,
+                  "%s", res.err);
         tu_result_free(&res);
+        /* The error names the file that is not a PE image. */
         cr_assert(tu_run(&res, not_pe, TIMEOUT));
         cr_expect_eq(res.exit_code, 2, "%s", res.err);
+        cr_expect(strncmp(res.err, "pcrsim: /bin/busybox: offset 0x0: e_magic", 41) == 0, "%s", res.err);
         tu_result_free(&res);
         cr_assert(tu_run(&res, missing, TIMEOUT));
         cr_expect_eq(res.exit_code, 2, "%s", res.err);
-        cr_expect(strstr(res.err, "needs --base and --uki") != NULL, "%s", res.err);
+        cr_expect(strstr(res.err, "needs --base, and either --uki or --kernel") != NULL, "%s", res.err);
         tu_result_free(&res);
         free(direct);
         free(busybox);
         free(uki);
         free(base);
+}
+
+/* Writes the predicted values of lab-direct from its own recording and
+ * the same files; `memory` NULL leaves out --qemu-memory. */
+static void predict_direct(const char *dir, const char *memory, struct tu_result *res)
+{
+        char *base = source("vectors/lab-direct"), *initrd = tu_path_join(dir, "initrd.cpio.gz");
+        const char *args[] = { "predict", "--base", base, "--kernel", lab_vmlinuz, "--initrd", initrd,
+                               "--cmdline", CMDLINE_A, "--bank", "all", "--format", "json", "--explain",
+                               memory ? "--qemu-memory" : NULL, memory, NULL };
+
+        cr_assert(tu_run(res, args, TIMEOUT));
+        cr_assert_eq(res->exit_code, 0, "predict: exit %d: %s", res->exit_code, res->err);
+        free(base);
+        free(initrd);
+}
+
+/* vectors/lab-direct booted 1 GiB; the TPM's PCR 4 contains the digest of
+ * the kernel that QEMU patched with the initrd's address. */
+Test(predict, direct_boot_with_memory_size, .timeout = 300)
+{
+        char *dir = tu_tmpdir();
+        struct tu_result res;
+
+        build_ukis(dir);
+        predict_direct(dir, "1024", &res);
+        expect_recorded(res.out, "lab-direct");
+        /* sha256 of the manifest's boot_aggregate, from the guest's IMA list. */
+        cr_expect(strstr(res.err, "sha256:d966484c6d3259208058b3c7f181b1b4f3f6178faed97395f1f3b2075fdca35e"),
+                  "%s", res.err);
+        tu_result_free(&res);
+        /* The same amount in GiB. */
+        predict_direct(dir, "1G", &res);
+        expect_recorded(res.out, "lab-direct");
+        tu_result_free(&res);
+        tu_rmtree(dir);
+}
+
+Test(predict, direct_boot_omits_pcr_4, .timeout = 300)
+{
+        char *dir = tu_tmpdir();
+        struct tu_result res;
+        json_t *doc;
+
+        build_ukis(dir);
+        predict_direct(dir, NULL, &res);
+        doc = json_loads(res.out, 0, NULL);
+        cr_assert_not_null(doc, "%s", res.out);
+        cr_expect_null(json_object_get(json_object_get(doc, "sha256"), "4"), "PCR 4 was printed");
+        cr_expect_not_null(json_object_get(json_object_get(doc, "sha256"), "9"));
+        cr_expect(strstr(res.err, "PCR 4 is not predicted") != NULL, "%s", res.err);
+        cr_expect(strstr(res.err, "PCR 4, base event 10 EV_EFI_BOOT_SERVICES_APPLICATION: the kernel as QEMU patches it") != NULL,
+                  "%s", res.err);
+        /* The boot_aggregate covers PCR 4, so it is not predicted either. */
+        cr_expect(strstr(res.err, "not all of them are predicted") != NULL, "%s", res.err);
+        json_decref(doc);
+        tu_result_free(&res);
+        tu_rmtree(dir);
+}
+
+Test(predict, kernel_needs_a_direct_boot_base, .timeout = 300)
+{
+        char *base = source("vectors/lab-uki"), *dir = tu_tmpdir(), *initrd;
+        struct tu_result res;
+
+        build_ukis(dir);
+        initrd = tu_path_join(dir, "initrd.cpio.gz");
+        {
+                const char *args[] = { "predict", "--base", base, "--kernel", lab_vmlinuz, "--initrd",
+                                       initrd, "--cmdline", "", NULL };
+
+                cr_assert(tu_run(&res, args, TIMEOUT));
+                cr_expect_eq(res.exit_code, 2, "%s", res.err);
+                cr_expect(strstr(res.err, "not a QEMU direct kernel boot") != NULL, "%s", res.err);
+                tu_result_free(&res);
+        }
+        {
+                /* lab-direct loaded an initrd: leaving it out is an error. */
+                char *direct = source("vectors/lab-direct");
+                const char *args[] = { "predict", "--base", direct, "--kernel", lab_vmlinuz, "--cmdline", "",
+                                       NULL };
+
+                cr_assert(tu_run(&res, args, TIMEOUT));
+                cr_expect_eq(res.exit_code, 2, "%s", res.err);
+                cr_expect(strstr(res.err, "give the new one with --initrd") != NULL, "%s", res.err);
+                tu_result_free(&res);
+                free(direct);
+        }
+        free(initrd);
+        free(base);
+        tu_rmtree(dir);
 }

@@ -130,6 +130,17 @@ const uint8_t *pcrsim_ima_replay_value(const struct pcrsim_ima_replay *r,
                                        const struct pcrsim_ima_bank *bank, uint32_t pcr);
 
 /*
+ * Computes the boot_aggregate that IMA logs as its first entry after the
+ * boot that `firmware` replays: the hash `alg` over the values of PCRs 0
+ * to `last_pcr` (7 or 9) in the bank of `alg`, concatenated. Sets `*size`
+ * to the digest size. Fails with UNSUPPORTED when the replay has no
+ * complete bank of `alg` for those PCRs.
+ */
+enum pcrsim_error_code pcrsim_boot_aggregate_value(const struct pcrsim_replay *firmware, uint16_t alg,
+                                                   uint32_t last_pcr, uint8_t *out, uint16_t *size,
+                                                   struct pcrsim_error *err);
+
+/*
  * Checks one entry's template digest against its template data hashed by
  * `alg` (the list's template digest algorithm). Violations (all-zero
  * digests) and ASCII entries whose data cannot be rebuilt are

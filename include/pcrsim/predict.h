@@ -22,6 +22,17 @@ enum pcrsim_predict_role {
         PCRSIM_PREDICT_UKI_SECTION,  /* PCR 11: systemd-stub's section events */
         PCRSIM_PREDICT_LOAD_OPTIONS, /* PCR 9: the EFI stub's command line event */
         PCRSIM_PREDICT_INITRD,       /* PCR 9: the EFI stub's initrd event */
+        PCRSIM_PREDICT_QEMU_KERNEL,  /* PCR 4: the kernel QEMU hands to OVMF */
+};
+
+/* A kept event of the base log that the prediction cannot tie to the
+ * platform: the prediction assumes that the new image leaves it as it
+ * is, and a reviewer should check that. */
+struct pcrsim_predict_assumption {
+        uint64_t base_index;
+        uint32_t pcr;
+        uint32_t type;
+        const char *reason;   /* static text */
 };
 
 /* One event of the base log that the prediction replaced, removed, or
@@ -37,12 +48,28 @@ struct pcrsim_predict_change {
         struct pcrsim_digest new_digests[PCRSIM_MAX_ALGORITHMS]; /* none if removed */
 };
 
+/* The input that a failed prediction could not use, so that errors name
+ * the right file. */
+enum pcrsim_predict_input {
+        PCRSIM_PREDICT_INPUT_NONE,
+        PCRSIM_PREDICT_INPUT_BASE,   /* the base event log */
+        PCRSIM_PREDICT_INPUT_IMAGE,  /* the UKI or the kernel */
+};
+
 struct pcrsim_prediction {
         uint8_t *log;         /* the predicted crypto-agile event log */
         size_t log_size;
         size_t change_count;
         struct pcrsim_predict_change *changes;
         uint64_t kept;        /* base events copied unchanged */
+        size_t assumption_count;
+        struct pcrsim_predict_assumption *assumptions;
+        /* PCRs whose predicted value is the base boot's, because the
+         * inputs do not determine them (PCR 4 of a direct boot without the
+         * guest's RAM size). Never print them as predicted. */
+        uint32_t unpredicted_pcrs;
+        /* After a failure: the input that the error's offset refers to. */
+        enum pcrsim_predict_input failed_input;
 };
 
 /*
@@ -67,6 +94,34 @@ struct pcrsim_prediction {
 enum pcrsim_error_code pcrsim_predict_uki(const void *base, size_t base_size, const void *uki,
                                           size_t uki_size, unsigned stub_version,
                                           struct pcrsim_prediction *out, struct pcrsim_error *err);
+
+/* The new image of a QEMU direct kernel boot (-kernel, -initrd, -append). */
+struct pcrsim_predict_direct {
+        const uint8_t *kernel;
+        size_t kernel_size;
+        const uint8_t *initrd;   /* NULL: the boot has no initrd */
+        size_t initrd_size;
+        const char *cmdline;     /* the -append string, "" for none */
+        /* The guest's RAM size in bytes (-m), which the kernel image that
+         * OVMF measures depends on; 0 when unknown, and then PCR 4 is not
+         * predicted. */
+        uint64_t ram_bytes;
+};
+
+/*
+ * Predicts the event log of a QEMU direct kernel boot of `in` from `base`,
+ * the crypto-agile log of a recorded direct boot on the same platform
+ * (OVMF): the PCR 4 application event before the separator becomes the
+ * Authenticode digest of the kernel as QEMU patches it (pcrsim/qemu.h),
+ * the Linux EFI stub's LoadOptions event the UTF-16LE command line that
+ * OVMF passes (the -append string, then " initrd=initrd" when there is an
+ * initrd, then a NUL), and its initrd event the initrd file. Fails with
+ * UNSUPPORTED when the base is not such a boot, or when its initrd and
+ * `in` disagree on whether there is one.
+ */
+enum pcrsim_error_code pcrsim_predict_direct(const void *base, size_t base_size,
+                                             const struct pcrsim_predict_direct *in,
+                                             struct pcrsim_prediction *out, struct pcrsim_error *err);
 
 void pcrsim_prediction_free(struct pcrsim_prediction *p);
 
