@@ -22,20 +22,25 @@ static const char predict_usage[] =
         "Usage: pcrsim predict --base VECTOR_OR_EVENTLOG --uki FILE [OPTIONS]\n"
         "       pcrsim predict --base VECTOR_OR_EVENTLOG --kernel FILE [--initrd FILE]\n"
         "                      --cmdline STRING [--qemu-memory SIZE] [OPTIONS]\n"
+        "       pcrsim predict --base VECTOR_OR_EVENTLOG --kernel FILE [--initrd FILE]\n"
+        "                      [--grub-cfg FILE] [--shim FILE] [--grub FILE] [OPTIONS]\n"
         "\n"
         "Predict the PCRs of a boot of a new image from a recorded boot of another\n"
         "image on the same platform. The events that belong to the old image are\n"
         "replaced with the measurements of the new one, and every other event is\n"
-        "kept.\n"
+        "kept. The base boot decides which measurements apply:\n"
         "\n"
-        "With --uki (the base booted a unified kernel image from the ESP): PCR 4's\n"
-        "UKI and kernel digests (Authenticode), systemd-stub's PCR 11 section\n"
-        "events, and the Linux EFI stub's PCR 9 command line and initrd events.\n"
-        "With --kernel (the base is a QEMU direct kernel boot with -kernel, -initrd\n"
-        "and -append): the PCR 9 events, and PCR 4's kernel digest when\n"
-        "--qemu-memory gives the guest's RAM size, since QEMU writes the initrd\n"
-        "address into the kernel image that the firmware measures. Without it, PCR\n"
-        "4 is left out of the output.\n"
+        "- a unified kernel image from the ESP (--uki): PCR 4's UKI and kernel\n"
+        "  digests (Authenticode), systemd-stub's PCR 11 section events, and the\n"
+        "  Linux EFI stub's PCR 9 command line and initrd events;\n"
+        "- QEMU's direct kernel boot (--kernel, --cmdline): the PCR 9 events, and\n"
+        "  PCR 4's kernel digest when --qemu-memory gives the guest's RAM size,\n"
+        "  since QEMU writes the initrd address into the kernel image that the\n"
+        "  firmware measures; without it, PCR 4 is left out of the output;\n"
+        "- a boot through GRUB, with or without shim (--kernel): PCR 4's kernel\n"
+        "  digests and PCR 9's kernel and initrd files; with --grub-cfg, PCR 9's\n"
+        "  grub.cfg and the PCR 8 commands that running it logs; with --shim and\n"
+        "  --grub, their PCR 4 digests.\n"
         "\n"
         "PCR 10 (IMA) depends on what runs after the boot and is left out of the\n"
         "output. When the base boot has an IMA list, the boot_aggregate that IMA\n"
@@ -49,9 +54,12 @@ static const char predict_usage[] =
         "      --systemd-stub-version N  the stub's systemd version (default 252)\n"
         "      --kernel FILE          the new kernel (bzImage with an EFI stub)\n"
         "      --initrd FILE          the new initrd\n"
-        "      --cmdline STRING       the new -append string (\"\" for none)\n"
-        "      --qemu-memory SIZE     the guest's RAM as QEMU's -m takes it: MiB, or a\n"
-        "                             number with the suffix M or G\n"
+        "      --cmdline STRING       direct boot: the new -append string (\"\" for none)\n"
+        "      --qemu-memory SIZE     direct boot: the guest's RAM as QEMU's -m takes it,\n"
+        "                             MiB, or a number with the suffix M or G\n"
+        "      --grub-cfg FILE        GRUB boot: the new grub.cfg\n"
+        "      --shim FILE            GRUB boot: the new shim\n"
+        "      --grub FILE            GRUB boot: the new GRUB EFI binary\n"
         "  -b, --bank BANK            sha256 (default), another bank, or all\n"
         "  -f, --format FORMAT        text (default), json, yaml or go\n"
         "      --explain              list on standard error each event replaced, with\n"
@@ -67,7 +75,7 @@ static const char predict_usage[] =
 
 struct predict_options {
         const char *base, *base_ima, *uki, *bank, *output, *write_log;
-        const char *kernel, *initrd, *cmdline;
+        const char *kernel, *initrd, *cmdline, *shim, *grub, *grub_cfg;
         uint64_t ram_bytes;
         unsigned stub_version;
         bool explain, quiet, json, yaml, go;
@@ -107,7 +115,7 @@ static int parse_options(int argc, char **argv, struct predict_options *opt)
 {
         enum {
                 OPT_BASE = 256, OPT_BASE_IMA, OPT_UKI, OPT_STUB, OPT_EXPLAIN, OPT_WRITE_LOG, OPT_KERNEL,
-                OPT_INITRD, OPT_CMDLINE, OPT_MEMORY
+                OPT_INITRD, OPT_CMDLINE, OPT_MEMORY, OPT_SHIM, OPT_GRUB, OPT_GRUB_CFG
         };
         static const struct option longopts[] = {
                 { "base", required_argument, NULL, OPT_BASE },
@@ -117,6 +125,9 @@ static int parse_options(int argc, char **argv, struct predict_options *opt)
                 { "initrd", required_argument, NULL, OPT_INITRD },
                 { "cmdline", required_argument, NULL, OPT_CMDLINE },
                 { "qemu-memory", required_argument, NULL, OPT_MEMORY },
+                { "shim", required_argument, NULL, OPT_SHIM },
+                { "grub", required_argument, NULL, OPT_GRUB },
+                { "grub-cfg", required_argument, NULL, OPT_GRUB_CFG },
                 { "systemd-stub-version", required_argument, NULL, OPT_STUB },
                 { "bank", required_argument, NULL, 'b' },
                 { "format", required_argument, NULL, 'f' },
@@ -151,6 +162,15 @@ static int parse_options(int argc, char **argv, struct predict_options *opt)
                         break;
                 case OPT_CMDLINE:
                         opt->cmdline = optarg;
+                        break;
+                case OPT_SHIM:
+                        opt->shim = optarg;
+                        break;
+                case OPT_GRUB:
+                        opt->grub = optarg;
+                        break;
+                case OPT_GRUB_CFG:
+                        opt->grub_cfg = optarg;
                         break;
                 case OPT_MEMORY:
                         if (!parse_memory(optarg, &opt->ram_bytes))
@@ -205,12 +225,8 @@ static int parse_options(int argc, char **argv, struct predict_options *opt)
                 cli_errorf("predict needs --base, and either --uki or --kernel");
                 return usage_error();
         }
-        if (opt->uki && (opt->initrd || opt->cmdline || opt->ram_bytes)) {
-                cli_errorf("--initrd, --cmdline and --qemu-memory go with --kernel: a UKI carries its own");
-                return usage_error();
-        }
-        if (opt->kernel && !opt->cmdline) {
-                cli_errorf("--kernel needs --cmdline, the -append string (\"\" for none)");
+        if (opt->uki && (opt->initrd || opt->cmdline || opt->ram_bytes || opt->shim || opt->grub || opt->grub_cfg)) {
+                cli_errorf("--initrd, --cmdline, --qemu-memory, --shim, --grub and --grub-cfg go with --kernel: a UKI carries its own");
                 return usage_error();
         }
         if (opt->go && opt->bank && strcmp(opt->bank, "all") == 0) {
@@ -218,11 +234,17 @@ static int parse_options(int argc, char **argv, struct predict_options *opt)
                 return usage_error();
         }
         {
-                const char *inputs[4] = { opt->base, opt->uki ? opt->uki : opt->kernel };
+                const char *inputs[7] = { opt->base, opt->uki ? opt->uki : opt->kernel };
                 size_t n = 2;
 
                 if (opt->initrd)
                         inputs[n++] = opt->initrd;
+                if (opt->shim)
+                        inputs[n++] = opt->shim;
+                if (opt->grub)
+                        inputs[n++] = opt->grub;
+                if (opt->grub_cfg)
+                        inputs[n++] = opt->grub_cfg;
                 if (opt->base_ima)
                         inputs[n++] = opt->base_ima;
                 if (!cli_check_inputs(opt->output, inputs, n) ||
@@ -247,6 +269,14 @@ static const char *role_name(enum pcrsim_predict_role role)
                 return "initrd";
         case PCRSIM_PREDICT_QEMU_KERNEL:
                 return "kernel Authenticode";
+        case PCRSIM_PREDICT_SHIM:
+                return "shim Authenticode";
+        case PCRSIM_PREDICT_GRUB:
+                return "GRUB Authenticode";
+        case PCRSIM_PREDICT_GRUB_COMMAND:
+                return "GRUB measurement";
+        case PCRSIM_PREDICT_GRUB_FILE:
+                return "GRUB file";
         }
         return "unknown";
 }
@@ -292,12 +322,23 @@ static void print_explanation(const struct pcrsim_prediction *p)
         for (size_t i = 0; i < p->change_count; i++) {
                 const struct pcrsim_predict_change *c = &p->changes[i];
 
+                char detail[4 * sizeof(c->detail)];
+                size_t n = 0;
+
+                /* GRUB commands may span lines: control bytes are escaped. */
+                for (const char *q = c->detail; *q && n + 5 < sizeof(detail); q++) {
+                        if ((unsigned char)*q < 0x20 || *q == 0x7F)
+                                n += (size_t)snprintf(detail + n, sizeof(detail) - n, "\\x%02x", (unsigned char)*q);
+                        else
+                                detail[n++] = *q;
+                }
+                detail[n] = '\0';
                 if (c->base_index == PCRSIM_NO_RECORD)
-                        fprintf(stderr, "  PCR %u, added: %s %s\n", c->pcr, role_name(c->role), c->detail);
+                        fprintf(stderr, "  PCR %u, added: %s %s\n", c->pcr, role_name(c->role), detail);
                 else
                         fprintf(stderr, "  PCR %u, base event %llu%s: %s %s%s\n", c->pcr,
                                 (unsigned long long)c->base_index, c->removed ? ", removed" : "",
-                                role_name(c->role), c->detail, same_digests(c) ? " (unchanged)" : "");
+                                role_name(c->role), detail, same_digests(c) ? " (unchanged)" : "");
                 if (c->base_index != PCRSIM_NO_RECORD)
                         print_digest("old", c->old_digests, c->digest_count);
                 if (!c->removed)
@@ -439,8 +480,8 @@ int cmd_predict(int argc, char **argv)
         struct pcrsim_replay *replay = NULL;
         struct pcrsim_error err;
         struct boot base;
-        uint8_t *log = NULL, *image = NULL, *initrd = NULL;
-        size_t log_size = 0, image_size = 0, initrd_size = 0;
+        uint8_t *log = NULL, *image = NULL, *initrd = NULL, *shim = NULL, *grub = NULL, *grub_cfg = NULL;
+        size_t log_size = 0, image_size = 0, initrd_size = 0, shim_size = 0, grub_size = 0, grub_cfg_size = 0;
         uint16_t bank = 0;
         uint32_t mask;
         int rc;
@@ -457,11 +498,38 @@ int cmd_predict(int argc, char **argv)
                 rc = boot_read_file(opt.uki ? opt.uki : opt.kernel, &image, &image_size);
         if (!rc && opt.initrd)
                 rc = boot_read_file(opt.initrd, &initrd, &initrd_size);
+        if (!rc && opt.shim)
+                rc = boot_read_file(opt.shim, &shim, &shim_size);
+        if (!rc && opt.grub)
+                rc = boot_read_file(opt.grub, &grub, &grub_size);
+        if (!rc && opt.grub_cfg)
+                rc = boot_read_file(opt.grub_cfg, &grub_cfg, &grub_cfg_size);
         if (rc)
                 goto out;
         pcrsim_error_clear(&err);
         if (opt.uki) {
                 rc = pcrsim_predict_uki(log, log_size, image, image_size, opt.stub_version, &p, &err);
+        } else if (pcrsim_predict_is_grub_boot(log, log_size)) {
+                struct pcrsim_predict_grub in = {
+                        .kernel = image,
+                        .kernel_size = image_size,
+                        .initrd = opt.initrd ? (initrd ? initrd : (const uint8_t *)"") : NULL,
+                        .initrd_size = initrd_size,
+                        .grub_cfg = opt.grub_cfg ? (grub_cfg ? (const char *)grub_cfg : "") : NULL,
+                        .grub_cfg_size = grub_cfg_size,
+                        .shim = shim,
+                        .shim_size = shim_size,
+                        .grub = grub,
+                        .grub_size = grub_size,
+                };
+
+                if (opt.cmdline || opt.ram_bytes) {
+                        cli_errorf("%s booted through GRUB, which takes the kernel command line from grub.cfg: give --grub-cfg instead of %s",
+                                   opt.base, opt.cmdline ? "--cmdline" : "--qemu-memory");
+                        rc = EXIT_INVALID;
+                        goto out;
+                }
+                rc = pcrsim_predict_grub(log, log_size, &in, &p, &err);
         } else {
                 struct pcrsim_predict_direct in = {
                         .kernel = image,
@@ -472,13 +540,45 @@ int cmd_predict(int argc, char **argv)
                         .ram_bytes = opt.ram_bytes,
                 };
 
+                if (opt.shim || opt.grub || opt.grub_cfg) {
+                        cli_errorf("%s did not boot through GRUB: --shim, --grub and --grub-cfg do not apply",
+                                   opt.base);
+                        rc = EXIT_INVALID;
+                        goto out;
+                }
+                if (!opt.cmdline) {
+                        cli_errorf("a direct kernel boot needs --cmdline, the -append string (\"\" for none)");
+                        rc = EXIT_INVALID;
+                        goto out;
+                }
                 rc = pcrsim_predict_direct(log, log_size, &in, &p, &err);
         }
         if (rc) {
-                const char *name = p.failed_input == PCRSIM_PREDICT_INPUT_IMAGE ?
-                                           (opt.uki ? opt.uki : opt.kernel) : base.tcg_path;
+                const char *name = base.tcg_path;
 
-                rc = cli_report(&err, err.offset == PCRSIM_NO_OFFSET ? NULL : name);
+                switch (p.failed_input) {
+                case PCRSIM_PREDICT_INPUT_IMAGE:
+                        name = opt.uki ? opt.uki : opt.kernel;
+                        break;
+                case PCRSIM_PREDICT_INPUT_SHIM:
+                        name = opt.shim;
+                        break;
+                case PCRSIM_PREDICT_INPUT_GRUB:
+                        name = opt.grub;
+                        break;
+                case PCRSIM_PREDICT_INPUT_GRUB_CFG:
+                        name = opt.grub_cfg;
+                        break;
+                case PCRSIM_PREDICT_INPUT_NONE:
+                case PCRSIM_PREDICT_INPUT_BASE:
+                        break;
+                }
+                /* An error about the base boot's structure has no place
+                 * in the file, and names no file. */
+                if (p.failed_input == PCRSIM_PREDICT_INPUT_BASE && err.offset == PCRSIM_NO_OFFSET &&
+                    err.record == PCRSIM_NO_RECORD)
+                        name = NULL;
+                rc = cli_report(&err, name);
                 goto out;
         }
         if (opt.explain)
@@ -515,5 +615,8 @@ out:
         free(log);
         free(image);
         free(initrd);
+        free(shim);
+        free(grub);
+        free(grub_cfg);
         return rc;
 }

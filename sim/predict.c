@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "hash.h"
+#include "pcrsim/grub.h"
 #include "pcrsim/pe.h"
 #include "pcrsim/predict.h"
 #include "pcrsim/qemu.h"
@@ -419,6 +420,8 @@ static const char *assumption(const struct pcrsim_event *ev)
         case EV_EFI_BOOT_SERVICES_APPLICATION:
                 return "an EFI application the prediction does not replace";
         }
+        if (ev->pcr == 14 && ev->type == EV_IPL)
+                return "shim's MOK lists: assumed unchanged";
         if (ev->pcr <= 7) {
                 switch (ev->type) {
                 case EV_POST_CODE:
@@ -801,6 +804,536 @@ enum pcrsim_error_code pcrsim_predict_direct(const void *base, size_t base_size,
         if (!rc)
                 rc = rewrite(base, base_size, d, out, err);
         free(d);
+        if (rc) {
+                pcrsim_prediction_free(out);
+                out->failed_input = failed;
+        }
+        return rc;
+}
+
+/* ---- boots through GRUB ---- */
+
+#define GRUB_CMD_PREFIX "grub_cmd: "
+#define GRUB_CMDLINE_PREFIX "kernel_cmdline: "
+
+/* What a GRUB base log contains, by event index. */
+struct grub_survey {
+        uint32_t loader_count;          /* applications before GRUB's first command */
+        uint64_t loaders[2];            /* shim then GRUB, or GRUB alone */
+        uint64_t first_command;
+        uint64_t cfg_event;             /* PCR 9 event of the grub.cfg, or PCRSIM_NO_RECORD */
+        uint64_t linux_command;
+        uint32_t linux_commands;
+        uint32_t kernel_files, initrd_files, initrd_words;
+        uint32_t kernel_apps;
+        uint64_t region_end;            /* last event that GRUB caused */
+        uint64_t foreign;               /* first other event after the grub.cfg event */
+        uint32_t foreign_pcr;
+};
+
+/* The string of a GRUB EV_IPL event, up to its NUL, in `out`. */
+static void ipl_text(const struct pcrsim_event *ev, char *out, size_t cap)
+{
+        size_t n = 0;
+
+        while (n < ev->data_size && n + 1 < cap && ev->data[n])
+                n++;
+        memcpy(out, ev->data, n);
+        out[n] = '\0';
+}
+
+static bool starts_with(const char *text, const char *prefix)
+{
+        return strncmp(text, prefix, strlen(prefix)) == 0;
+}
+
+/* Tells whether `path` is one of the words after the first of `command`. */
+static bool names_file(const char *command, const char *path)
+{
+        const char *p = strchr(command, ' ');
+        size_t len = strlen(path);
+
+        while (p) {
+                p++;
+                if (strncmp(p, path, len) == 0 && (p[len] == ' ' || p[len] == '\0'))
+                        return true;
+                p = strchr(p, ' ');
+        }
+        return false;
+}
+
+/* The second word of `command` (after the command name) equals `path`. */
+static bool first_argument_is(const char *command, const char *path)
+{
+        const char *p = strchr(command, ' ');
+        size_t len = strlen(path);
+
+        return p && strncmp(p + 1, path, len) == 0 && (p[1 + len] == ' ' || p[1 + len] == '\0');
+}
+
+static enum pcrsim_error_code survey_grub(const void *base, size_t base_size, struct grub_survey *sv,
+                                          struct pcrsim_error *err)
+{
+        struct pcrsim_tcglog *log = NULL;
+        struct pcrsim_event ev;
+        bool have = true, separator4 = false, after_linux = false;
+        char last_command[4096], text[4096];
+        enum pcrsim_error_code rc = pcrsim_tcglog_open_memory(base, base_size, &log, err);
+
+        memset(sv, 0, sizeof(*sv));
+        sv->first_command = sv->cfg_event = sv->linux_command = sv->foreign = PCRSIM_NO_RECORD;
+        last_command[0] = '\0';
+        if (!rc && pcrsim_tcglog_format(log) != PCRSIM_LOG_CRYPTO_AGILE)
+                rc = pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, 0, NULL,
+                                      "the base log is in the SHA-1 format; a prediction needs a crypto-agile log");
+        while (!rc) {
+                bool grub_event = false;
+
+                rc = pcrsim_tcglog_next(log, &ev, &have, err);
+                if (rc || !have)
+                        break;
+                if (ev.pcr == 4 && ev.type == EV_SEPARATOR)
+                        separator4 = true;
+                if (ev.pcr == 8 && ev.type == EV_IPL) {
+                        ipl_text(&ev, text, sizeof(text));
+                        if (starts_with(text, GRUB_CMD_PREFIX) || starts_with(text, GRUB_CMDLINE_PREFIX)) {
+                                grub_event = true;
+                                if (sv->first_command == PCRSIM_NO_RECORD)
+                                        sv->first_command = ev.index;
+                        }
+                        if (starts_with(text, GRUB_CMD_PREFIX)) {
+                                snprintf(last_command, sizeof(last_command), "%s", text + strlen(GRUB_CMD_PREFIX));
+                                if (starts_with(last_command, "linux ")) {
+                                        sv->linux_command = ev.index;
+                                        sv->linux_commands++;
+                                        after_linux = true;
+                                }
+                                if (starts_with(last_command, "initrd ")) {
+                                        for (const char *p = strchr(last_command, ' '); p; p = strchr(p + 1, ' '))
+                                                sv->initrd_words++;
+                                }
+                        }
+                } else if (ev.pcr == 9 && ev.type == EV_IPL && sv->first_command != PCRSIM_NO_RECORD) {
+                        grub_event = true;
+                        ipl_text(&ev, text, sizeof(text));
+                        if (sv->cfg_event == PCRSIM_NO_RECORD &&
+                            (starts_with(last_command, "source ") || starts_with(last_command, "configfile ")) &&
+                            first_argument_is(last_command, text))
+                                sv->cfg_event = ev.index;
+                        else if (starts_with(last_command, "linux ") && first_argument_is(last_command, text))
+                                sv->kernel_files++;
+                        else if (starts_with(last_command, "initrd ") && names_file(last_command, text))
+                                sv->initrd_files++;
+                } else if (ev.pcr == 4 && ev.type == EV_EFI_BOOT_SERVICES_APPLICATION && separator4) {
+                        if (sv->first_command == PCRSIM_NO_RECORD) {
+                                if (sv->loader_count < 2)
+                                        sv->loaders[sv->loader_count] = ev.index;
+                                sv->loader_count++;
+                        } else if (after_linux) {
+                                grub_event = true;
+                                sv->kernel_apps++;
+                        }
+                }
+                if (grub_event) {
+                        sv->region_end = ev.index;
+                } else if (sv->cfg_event != PCRSIM_NO_RECORD && sv->foreign == PCRSIM_NO_RECORD &&
+                           ev.type != PCRSIM_EV_NO_ACTION) {
+                        sv->foreign = ev.index;
+                        sv->foreign_pcr = ev.pcr;
+                }
+        }
+        pcrsim_tcglog_free(log);
+        /* Events of other PCRs after GRUB's last one do not interrupt it. */
+        if (sv->foreign != PCRSIM_NO_RECORD && sv->foreign > sv->region_end)
+                sv->foreign = PCRSIM_NO_RECORD;
+        return rc;
+}
+
+bool pcrsim_predict_is_grub_boot(const void *base, size_t base_size)
+{
+        struct grub_survey sv;
+
+        return survey_grub(base, base_size, &sv, NULL) == PCRSIM_OK && sv.first_command != PCRSIM_NO_RECORD;
+}
+
+static enum pcrsim_error_code fits_grub(const struct grub_survey *sv, const struct pcrsim_predict_grub *in,
+                                        struct pcrsim_error *err)
+{
+        if (sv->first_command == PCRSIM_NO_RECORD)
+                return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
+                                        "the base boot has no GRUB commands in PCR 8, so it did not boot through GRUB");
+        if (sv->loader_count == 0 || sv->loader_count > 2)
+                return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
+                                        "the base boot started %u EFI applications before GRUB's first command; a boot through GRUB starts GRUB, or shim then GRUB",
+                                        sv->loader_count);
+        if (in->shim && sv->loader_count != 2)
+                return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
+                                        "--shim: the base boot started GRUB without shim");
+        if (sv->linux_commands != 1 || sv->kernel_files != 1)
+                return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
+                                        "the base boot ran %u linux commands and GRUB read %u kernel files; pcrsim predicts a boot of one kernel",
+                                        sv->linux_commands, sv->kernel_files);
+        if (sv->kernel_apps == 0)
+                return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
+                                        "the base boot logged no PCR 4 event for the kernel that GRUB loaded");
+        if (sv->initrd_words > 1)
+                return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
+                                        "the base boot's initrd command names %u files; pcrsim predicts one initrd",
+                                        sv->initrd_words);
+        if (!in->grub_cfg && !!sv->initrd_files != !!in->initrd)
+                return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
+                                        sv->initrd_files ? "the base boot loaded an initrd; give the new one with --initrd"
+                                                         : "the base boot loaded no initrd, and without a new grub.cfg GRUB loads none");
+        if (in->grub_cfg && sv->cfg_event == PCRSIM_NO_RECORD)
+                return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
+                                        "the base boot has no PCR 9 event of a grub.cfg that a source or configfile command read, so the new grub.cfg has no place");
+        if (in->grub_cfg && sv->foreign != PCRSIM_NO_RECORD)
+                return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
+                                        "event %llu (PCR %u) lies between GRUB's events after the grub.cfg, so the new grub.cfg's events cannot be placed",
+                                        (unsigned long long)sv->foreign, sv->foreign_pcr);
+        return PCRSIM_OK;
+}
+
+/* Digests of the new GRUB boot's files, one per bank. */
+struct grub_digests {
+        struct image_digests d;   /* banks, and the kernel's Authenticode in d.kernel */
+        uint8_t shim[PCRSIM_MAX_ALGORITHMS][PCRSIM_MAX_DIGEST_SIZE];
+        uint8_t grub[PCRSIM_MAX_ALGORITHMS][PCRSIM_MAX_DIGEST_SIZE];
+        uint8_t kernel_file[PCRSIM_MAX_ALGORITHMS][PCRSIM_MAX_DIGEST_SIZE];
+        uint8_t cfg[PCRSIM_MAX_ALGORITHMS][PCRSIM_MAX_DIGEST_SIZE];
+        uint8_t text[PCRSIM_MAX_ALGORITHMS][PCRSIM_MAX_DIGEST_SIZE];
+};
+
+/* Sets `out` to the Authenticode digests of a PE image in every bank. */
+static enum pcrsim_error_code authenticode_banks(const struct image_digests *d, const uint8_t *image,
+                                                 size_t size, uint8_t (*out)[PCRSIM_MAX_DIGEST_SIZE],
+                                                 struct pcrsim_error *err)
+{
+        struct pcrsim_pe *pe = NULL;
+        enum pcrsim_error_code rc = pcrsim_pe_parse(image, size, &pe, err);
+
+        for (uint32_t b = 0; !rc && b < d->bank_count; b++) {
+                uint16_t digest_size;
+
+                rc = pcrsim_pe_authenticode(pe, d->banks[b], out[b], &digest_size, err);
+        }
+        pcrsim_pe_free(pe);
+        return rc;
+}
+
+/* A generated GRUB event and the class it pairs with in --explain. */
+enum grub_class { CLASS_COMMAND, CLASS_FILE, CLASS_IMAGE };
+
+static enum grub_class class_of(uint32_t pcr)
+{
+        return pcr == 8 ? CLASS_COMMAND : pcr == 9 ? CLASS_FILE : CLASS_IMAGE;
+}
+
+/* Writes one event for a step of the new grub.cfg. */
+static enum pcrsim_error_code put_step(struct buffer *b, struct grub_digests *g, const struct pcrsim_grub_step *st,
+                                       const struct pcrsim_event *kernel_app, uint32_t kernel_apps,
+                                       struct pcrsim_prediction *out, size_t *cap, struct pcrsim_error *err)
+{
+        struct image_digests *d = &g->d;
+        const char *prefix = st->kind == PCRSIM_GRUB_COMMAND ? GRUB_CMD_PREFIX :
+                             st->kind == PCRSIM_GRUB_KERNEL_CMDLINE ? GRUB_CMDLINE_PREFIX : "";
+        size_t data_size = strlen(prefix) + st->length + 1;
+        char *data;
+        struct pcrsim_predict_change *c;
+        enum pcrsim_error_code rc = PCRSIM_OK;
+        digest_row digests = (digest_row)g->text;
+        uint32_t pcr = 8, repeat = 1;
+        enum pcrsim_predict_role role = PCRSIM_PREDICT_GRUB_COMMAND;
+
+        switch (st->kind) {
+        case PCRSIM_GRUB_COMMAND:
+        case PCRSIM_GRUB_KERNEL_CMDLINE:
+                rc = hash_banks(d, st->text, st->length, g->text, err);
+                break;
+        case PCRSIM_GRUB_KERNEL_FILE:
+                pcr = 9;
+                role = PCRSIM_PREDICT_GRUB_FILE;
+                digests = (digest_row)g->kernel_file;
+                break;
+        case PCRSIM_GRUB_INITRD_FILE:
+                pcr = 9;
+                role = PCRSIM_PREDICT_GRUB_FILE;
+                digests = (digest_row)d->initrd;
+                break;
+        case PCRSIM_GRUB_KERNEL_IMAGE:
+                /* As many application events as the base boot logged for
+                 * its kernel, with the same event data. */
+                pcr = 4;
+                role = PCRSIM_PREDICT_KERNEL;
+                digests = (digest_row)d->kernel;
+                repeat = kernel_apps;
+                break;
+        }
+        if (rc)
+                return rc;
+        for (uint32_t i = 0; i < repeat; i++) {
+                char detail[48];
+
+                if (pcr == 4) {
+                        put_record(b, 4, EV_EFI_BOOT_SERVICES_APPLICATION, d, digests, kernel_app->data,
+                                   kernel_app->data_size);
+                        snprintf(detail, sizeof(detail), "kernel %s", st->text);
+                } else {
+                        data = malloc(data_size);
+                        if (!data)
+                                return nomem(err);
+                        snprintf(data, data_size, "%s%s", prefix, st->text);
+                        put_record(b, pcr, EV_IPL, d, digests, data, (uint32_t)data_size);
+                        snprintf(detail, sizeof(detail), "%s", data);
+                        free(data);
+                }
+                if (strlen(detail) == sizeof(detail) - 1)
+                        memcpy(detail + sizeof(detail) - 4, "...", 3);
+                c = add_change(out, cap, role, pcr, detail);
+                if (!c)
+                        return nomem(err);
+                set_new(c, d, digests);
+        }
+        return PCRSIM_OK;
+}
+
+/* Pairs each generated GRUB event with the replaced base event of the
+ * same class, in order, for --explain. `olds` are the base events that the
+ * grub.cfg's events replaced; changes from `first` on are the new ones. */
+static enum pcrsim_error_code pair_grub_events(struct pcrsim_prediction *out, size_t *cap, size_t first,
+                                               const struct pcrsim_event *olds, size_t old_count,
+                                               struct pcrsim_error *err)
+{
+        size_t used[3] = { 0 };
+        size_t new_end = out->change_count;
+
+        for (size_t i = first; i < new_end; i++) {
+                struct pcrsim_predict_change *c = &out->changes[i];
+                enum grub_class cls = class_of(c->pcr);
+                size_t seen = 0;
+
+                for (size_t k = 0; k < old_count; k++) {
+                        if (class_of(olds[k].pcr) != cls || seen++ < used[cls])
+                                continue;
+                        used[cls]++;
+                        set_old(c, &olds[k]);
+                        break;
+                }
+        }
+        /* Base events left without a partner were removed. */
+        for (int cls = 0; cls < 3; cls++) {
+                size_t seen = 0;
+
+                for (size_t k = 0; k < old_count; k++) {
+                        struct pcrsim_predict_change *c;
+                        char text[48];
+
+                        if ((int)class_of(olds[k].pcr) != cls || seen++ < used[cls])
+                                continue;
+                        if (olds[k].pcr == 4)
+                                snprintf(text, sizeof(text), "kernel");
+                        else
+                                ipl_text(&olds[k], text, sizeof(text));
+                        c = add_change(out, cap,
+                                       olds[k].pcr == 8 ? PCRSIM_PREDICT_GRUB_COMMAND :
+                                       olds[k].pcr == 9 ? PCRSIM_PREDICT_GRUB_FILE : PCRSIM_PREDICT_KERNEL,
+                                       olds[k].pcr, text);
+                        if (!c)
+                                return nomem(err);
+                        c->removed = true;
+                        set_old(c, &olds[k]);
+                }
+        }
+        return PCRSIM_OK;
+}
+
+static enum pcrsim_error_code rewrite_grub(const void *base, size_t base_size, const struct grub_survey *sv,
+                                           struct grub_digests *g, const struct pcrsim_grub_boot *cfg,
+                                           const struct pcrsim_predict_grub *in, struct pcrsim_prediction *out,
+                                           struct pcrsim_error *err)
+{
+        struct image_digests *d = &g->d;
+        struct pcrsim_tcglog *log = NULL;
+        struct pcrsim_event ev, kernel_app;
+        struct pcrsim_event *olds = NULL;
+        struct buffer b = { 0 };
+        bool have = true, first = true, after_linux = false;
+        size_t cap = 0, assumption_cap = 0, old_count = 0, first_new = 0;
+        char command[4096], text[4096];
+        enum pcrsim_error_code rc;
+
+        memset(&kernel_app, 0, sizeof(kernel_app));
+        /* The base kernel's first application event gives the event data
+         * of the new one. */
+        rc = pcrsim_tcglog_open_memory(base, base_size, &log, err);
+        while (!rc) {
+                rc = pcrsim_tcglog_next(log, &ev, &have, err);
+                if (rc || !have)
+                        break;
+                if (ev.index > sv->linux_command && ev.pcr == 4 && ev.type == EV_EFI_BOOT_SERVICES_APPLICATION) {
+                        kernel_app = ev;
+                        break;
+                }
+        }
+        pcrsim_tcglog_free(log);
+        log = NULL;
+        if (!rc && cfg) {
+                olds = calloc(sv->region_end - sv->cfg_event + 1, sizeof(*olds));
+                if (!olds)
+                        rc = nomem(err);
+        }
+        command[0] = '\0';
+        if (!rc)
+                rc = pcrsim_tcglog_open_memory(base, base_size, &log, err);
+        while (!rc) {
+                struct pcrsim_predict_change *c = NULL;
+                const char *why;
+
+                rc = pcrsim_tcglog_next(log, &ev, &have, err);
+                if (rc || !have)
+                        break;
+                if (first) {
+                        put(&b, (const uint8_t *)base + ev.offset, ev.size);
+                        first = false;
+                        continue;
+                }
+                if (cfg && ev.index > sv->cfg_event && ev.index <= sv->region_end) {
+                        /* Replaced by the events of the new grub.cfg. */
+                        olds[old_count++] = ev;
+                        continue;
+                }
+                text[0] = '\0';
+                if ((ev.pcr == 8 || ev.pcr == 9) && ev.type == EV_IPL)
+                        ipl_text(&ev, text, sizeof(text));
+                if (ev.pcr == 8 && ev.type == EV_IPL) {
+                        if (starts_with(text, GRUB_CMD_PREFIX))
+                                snprintf(command, sizeof(command), "%s", text + strlen(GRUB_CMD_PREFIX));
+                        if (starts_with(command, "linux "))
+                                after_linux = true;
+                }
+                if (ev.type == EV_EFI_BOOT_SERVICES_APPLICATION && ev.pcr == 4 && sv->loader_count &&
+                    ev.index == sv->loaders[0] && sv->loader_count == 2 && in->shim) {
+                        c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_SHIM, "shim", d, (digest_row)g->shim);
+                } else if (ev.type == EV_EFI_BOOT_SERVICES_APPLICATION && ev.pcr == 4 &&
+                           ev.index == sv->loaders[sv->loader_count - 1] && in->grub) {
+                        c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_GRUB, "GRUB", d, (digest_row)g->grub);
+                } else if (ev.type == EV_EFI_BOOT_SERVICES_APPLICATION && ev.pcr == 4 && after_linux) {
+                        c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_KERNEL, "kernel that GRUB loaded", d,
+                                    (digest_row)d->kernel);
+                } else if (ev.pcr == 9 && ev.type == EV_IPL && ev.index == sv->cfg_event && cfg) {
+                        c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_GRUB_FILE, "grub.cfg", d, (digest_row)g->cfg);
+                        if (c) {
+                                first_new = out->change_count;
+                                for (size_t i = 0; !rc && i < cfg->step_count; i++)
+                                        rc = put_step(&b, g, &cfg->steps[i], &kernel_app, sv->kernel_apps, out,
+                                                      &cap, err);
+                        }
+                } else if (ev.pcr == 9 && ev.type == EV_IPL && sv->first_command != PCRSIM_NO_RECORD &&
+                           ev.index > sv->first_command && starts_with(command, "linux ") &&
+                           first_argument_is(command, text)) {
+                        c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_GRUB_FILE, "kernel file", d,
+                                    (digest_row)g->kernel_file);
+                } else if (ev.pcr == 9 && ev.type == EV_IPL && starts_with(command, "initrd ") &&
+                           names_file(command, text)) {
+                        c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_GRUB_FILE, "initrd file", d,
+                                    (digest_row)d->initrd);
+                } else {
+                        why = assumption(&ev);
+                        if (ev.pcr == 4 && ev.type == EV_EFI_BOOT_SERVICES_APPLICATION)
+                                why = sv->loader_count == 2 && ev.index == sv->loaders[0] ?
+                                              "shim: assumed unchanged (give --shim)" :
+                                              "GRUB: assumed unchanged (give --grub)";
+                        else if (ev.pcr == 8 && ev.type == EV_IPL && sv->cfg_event != PCRSIM_NO_RECORD &&
+                                 ev.index < sv->cfg_event)
+                                why = "a command of GRUB's built-in configuration: assumed unchanged";
+                        else if (ev.pcr == 8 && ev.type == EV_IPL)
+                                why = "a GRUB command: assumed unchanged (give --grub-cfg)";
+                        else if (ev.pcr == 9 && ev.type == EV_IPL)
+                                why = "a file that GRUB read: assumed unchanged";
+                        put(&b, (const uint8_t *)base + ev.offset, ev.size);
+                        out->kept++;
+                        if (why && !add_assumption(out, &assumption_cap, &ev, why))
+                                rc = nomem(err);
+                        continue;
+                }
+                if (!c && !rc)
+                        rc = nomem(err);
+        }
+        pcrsim_tcglog_free(log);
+        if (!rc && cfg)
+                rc = pair_grub_events(out, &cap, first_new, olds, old_count, err);
+        free(olds);
+        if (!rc && b.failed)
+                rc = nomem(err);
+        if (rc) {
+                free(b.data);
+                return rc;
+        }
+        out->log = b.data;
+        out->log_size = b.size;
+        return PCRSIM_OK;
+}
+
+enum pcrsim_error_code pcrsim_predict_grub(const void *base, size_t base_size,
+                                           const struct pcrsim_predict_grub *in,
+                                           struct pcrsim_prediction *out, struct pcrsim_error *err)
+{
+        struct grub_digests *g = calloc(1, sizeof(*g));
+        struct pcrsim_grub_boot cfg;
+        bool have_cfg = false;
+        enum pcrsim_predict_input failed = PCRSIM_PREDICT_INPUT_BASE;
+        struct grub_survey sv;
+        enum pcrsim_error_code rc;
+
+        memset(out, 0, sizeof(*out));
+        memset(&cfg, 0, sizeof(cfg));
+        if (!g)
+                return nomem(err);
+        rc = survey_grub(base, base_size, &sv, err);
+        if (!rc)
+                rc = fits_grub(&sv, in, err);
+        if (!rc)
+                rc = base_banks(base, base_size, &g->d, err);
+        if (!rc) {
+                failed = PCRSIM_PREDICT_INPUT_IMAGE;
+                rc = authenticode_banks(&g->d, in->kernel, in->kernel_size, g->d.kernel, err);
+        }
+        if (!rc)
+                rc = hash_banks(&g->d, in->kernel, in->kernel_size, g->kernel_file, err);
+        if (!rc && in->initrd)
+                rc = hash_banks(&g->d, in->initrd, in->initrd_size, g->d.initrd, err);
+        if (!rc && in->shim) {
+                failed = PCRSIM_PREDICT_INPUT_SHIM;
+                rc = authenticode_banks(&g->d, in->shim, in->shim_size, g->shim, err);
+        }
+        if (!rc && in->grub) {
+                failed = PCRSIM_PREDICT_INPUT_GRUB;
+                rc = authenticode_banks(&g->d, in->grub, in->grub_size, g->grub, err);
+        }
+        if (!rc && in->grub_cfg) {
+                size_t initrds = 0;
+
+                failed = PCRSIM_PREDICT_INPUT_GRUB_CFG;
+                rc = pcrsim_grub_run_config(in->grub_cfg, in->grub_cfg_size, &cfg, err);
+                have_cfg = !rc;
+                for (size_t i = 0; !rc && i < cfg.step_count; i++)
+                        initrds += cfg.steps[i].kind == PCRSIM_GRUB_INITRD_FILE;
+                if (!rc && initrds > 1)
+                        rc = pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
+                                              "the grub.cfg loads %zu initrd files; pcrsim predicts one", initrds);
+                if (!rc && !!initrds != !!in->initrd)
+                        rc = pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
+                                              initrds ? "the grub.cfg loads an initrd; give it with --initrd"
+                                                      : "--initrd: the grub.cfg loads no initrd");
+                if (!rc)
+                        rc = hash_banks(&g->d, in->grub_cfg, in->grub_cfg_size, g->cfg, err);
+        }
+        if (!rc) {
+                failed = PCRSIM_PREDICT_INPUT_BASE;
+                rc = rewrite_grub(base, base_size, &sv, g, have_cfg ? &cfg : NULL, in, out, err);
+        }
+        pcrsim_grub_boot_free(&cfg);
+        free(g);
         if (rc) {
                 pcrsim_prediction_free(out);
                 out->failed_input = failed;

@@ -326,3 +326,136 @@ Test(predict, kernel_needs_a_direct_boot_base, .timeout = 300)
         free(base);
         tu_rmtree(dir);
 }
+
+/* The grub.cfg that the lab's shim and GRUB boot ran, as GRUB logged it
+ * in PCR 8 (event "menuentry ..."); the file's own bytes were not kept. */
+static const char lab_grub_cfg[] =
+        "set timeout=0\n"
+        "set default=0\n"
+        "menuentry measured-boot-lab {\n"
+        "  linux /vmlinuz console=ttyS0 panic=-1 \"ima_policy=tcb|critical_data\" ima_template=ima-ng "
+        "ima_hash=sha256\n"
+        "  initrd /initrd.cpio.gz\n"
+        "}\n";
+
+/* Requires the predicted values of `pcrs` (hex in the JSON of predict
+ * --bank all) to equal the TPM values in folder `vector`. */
+static void expect_pcrs(const char *json, const char *vector, const unsigned *pcrs, size_t count)
+{
+        static const char *const banks[] = { "sha1", "sha256" };
+        json_t *doc = json_loads(json, 0, NULL);
+
+        cr_assert(json_is_object(doc), "not JSON: %s", json);
+        for (size_t i = 0; i < 2; i++) {
+                char name[64], *path;
+                json_t *recorded;
+
+                snprintf(name, sizeof(name), "pcrs-%s.json", banks[i]);
+                path = tu_path_join(vector, name);
+                recorded = json_load_file(path, 0, NULL);
+                cr_assert_not_null(recorded, "%s", path);
+                for (size_t k = 0; k < count; k++) {
+                        char key[4], hex[129] = "";
+                        const char *b64;
+                        unsigned char raw[64];
+                        int n;
+
+                        snprintf(key, sizeof(key), "%u", pcrs[k]);
+                        b64 = json_string_value(json_object_get(json_object_get(doc, banks[i]), key));
+                        cr_assert_not_null(b64, "%s PCR %u not predicted", banks[i], pcrs[k]);
+                        n = EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)strlen(b64));
+                        n -= (int)(b64[strlen(b64) - 1] == '=') + (int)(b64[strlen(b64) - 2] == '=');
+                        for (int j = 0; j < n && j < 64; j++)
+                                snprintf(hex + 2 * j, 3, "%02x", raw[j]);
+                        cr_expect_str_eq(hex, json_string_value(json_object_get(recorded, key)),
+                                         "%s PCR %u: predicted %s", banks[i], pcrs[k], hex);
+                }
+                json_decref(recorded);
+                free(path);
+        }
+        json_decref(doc);
+}
+
+/* The shared vector qemu-ovmf-shim-grub-sb-ms booted the lab kernel through
+ * Debian's shim and GRUB. Its initrd was another build, so PCR 9 differs;
+ * PCR 8 comes from running the grub.cfg and must match what GRUB logged. */
+Test(predict, grub_boot_from_its_config, .timeout = 300)
+{
+        const char *shared = tu_shared_vectors();
+        static const unsigned pcrs[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23 };
+        char *dir, *base, *initrd, *cfg;
+        struct tu_result res;
+
+        if (!shared) {
+                fprintf(stderr, "predict: the shared vectors are absent, so the GRUB boot is not predicted\n");
+                cr_skip_test("no shared vectors");
+        }
+        dir = tu_tmpdir();
+        build_ukis(dir);
+        base = tu_path_join(shared, "qemu-ovmf-shim-grub-sb-ms");
+        initrd = tu_path_join(dir, "initrd.cpio.gz");
+        cfg = tu_write_file(dir, "grub.cfg", lab_grub_cfg, strlen(lab_grub_cfg));
+        {
+                const char *with_cfg[] = { "predict", "--base", base, "--kernel", lab_vmlinuz, "--initrd", initrd,
+                                           "--grub-cfg", cfg, "-b", "all", "-f", "json", "--explain", NULL };
+                const char *without_cfg[] = { "predict", "--base", base, "--kernel", lab_vmlinuz, "--initrd",
+                                              initrd, "-b", "all", "-f", "json", "--explain", NULL };
+
+                cr_assert(tu_run(&res, with_cfg, TIMEOUT));
+                cr_assert_eq(res.exit_code, 0, "%s", res.err);
+                expect_pcrs(res.out, base, pcrs, sizeof(pcrs) / sizeof(pcrs[0]));
+                cr_expect(strstr(res.err, "GRUB file grub.cfg") != NULL, "%s", res.err);
+                tu_result_free(&res);
+
+                /* Without the grub.cfg, GRUB's logged commands are kept. */
+                cr_assert(tu_run(&res, without_cfg, TIMEOUT));
+                cr_assert_eq(res.exit_code, 0, "%s", res.err);
+                expect_pcrs(res.out, base, pcrs, sizeof(pcrs) / sizeof(pcrs[0]));
+                cr_expect(strstr(res.err, "a GRUB command: assumed unchanged (give --grub-cfg)") != NULL, "%s",
+                          res.err);
+                cr_expect(strstr(res.err, "shim: assumed unchanged (give --shim)") != NULL, "%s", res.err);
+                tu_result_free(&res);
+        }
+        {
+                /* GRUB takes the command line from grub.cfg. */
+                const char *args[] = { "predict", "--base", base, "--kernel", lab_vmlinuz, "--initrd", initrd,
+                                       "--cmdline", "quiet", NULL };
+
+                cr_assert(tu_run(&res, args, TIMEOUT));
+                cr_expect_eq(res.exit_code, 2, "%s", res.err);
+                cr_expect(strstr(res.err, "give --grub-cfg instead of --cmdline") != NULL, "%s", res.err);
+                tu_result_free(&res);
+        }
+        {
+                /* A config that pcrsim cannot run names the file and line. */
+                static const char with_if[] = "set timeout=0\nif [ -e /x ]; then\n echo\nfi\n";
+                char *bad = tu_write_file(dir, "bad.cfg", with_if, strlen(with_if));
+                const char *args[] = { "predict", "--base", base, "--kernel", lab_vmlinuz, "--initrd", initrd,
+                                       "--grub-cfg", bad, NULL };
+                char prefix[4200];
+
+                cr_assert(tu_run(&res, args, TIMEOUT));
+                cr_expect_eq(res.exit_code, 2, "%s", res.err);
+                snprintf(prefix, sizeof(prefix), "pcrsim: %s: line 2", bad);
+                cr_expect(strncmp(res.err, prefix, strlen(prefix)) == 0, "%s", res.err);
+                cr_expect(strstr(res.err, "'if'") != NULL, "%s", res.err);
+                tu_result_free(&res);
+                free(bad);
+        }
+        {
+                /* --shim must be a PE image: the error names it. */
+                const char *args[] = { "predict", "--base", base, "--kernel", lab_vmlinuz, "--initrd", initrd,
+                                       "--shim", cfg, NULL };
+                char prefix[4200];
+
+                cr_assert(tu_run(&res, args, TIMEOUT));
+                cr_expect_eq(res.exit_code, 2, "%s", res.err);
+                snprintf(prefix, sizeof(prefix), "pcrsim: %s: offset 0x0: e_magic", cfg);
+                cr_expect(strncmp(res.err, prefix, strlen(prefix)) == 0, "%s", res.err);
+                tu_result_free(&res);
+        }
+        free(base);
+        free(initrd);
+        free(cfg);
+        tu_rmtree(dir);
+}

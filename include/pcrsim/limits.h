@@ -88,6 +88,13 @@
  * with SizeOfRawData >= VirtualSize, so the lab's UKI needs none. */
 #define PCRSIM_MAX_UKI_ZERO_FILL (64u * 1024u * 1024u)
 
+/* Maximum size of a grub.cfg that predict runs. Debian's generated
+ * configs are a few KiB. */
+#define PCRSIM_MAX_GRUB_CFG_SIZE (1024u * 1024u)
+
+/* Maximum number of measurements that one grub.cfg run makes. */
+#define PCRSIM_MAX_GRUB_STEPS 4096u
+
 /* Number of PCRs of a PC Client TPM. */
 #define PCRSIM_PCR_COUNT 24u
 

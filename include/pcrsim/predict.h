@@ -23,6 +23,10 @@ enum pcrsim_predict_role {
         PCRSIM_PREDICT_LOAD_OPTIONS, /* PCR 9: the EFI stub's command line event */
         PCRSIM_PREDICT_INITRD,       /* PCR 9: the EFI stub's initrd event */
         PCRSIM_PREDICT_QEMU_KERNEL,  /* PCR 4: the kernel QEMU hands to OVMF */
+        PCRSIM_PREDICT_SHIM,         /* PCR 4: shim's Authenticode digest */
+        PCRSIM_PREDICT_GRUB,         /* PCR 4: GRUB's Authenticode digest */
+        PCRSIM_PREDICT_GRUB_COMMAND, /* PCR 8: a command GRUB ran, or the kernel command line */
+        PCRSIM_PREDICT_GRUB_FILE,    /* PCR 9: a file GRUB read */
 };
 
 /* A kept event of the base log that the prediction cannot tie to the
@@ -54,6 +58,9 @@ enum pcrsim_predict_input {
         PCRSIM_PREDICT_INPUT_NONE,
         PCRSIM_PREDICT_INPUT_BASE,   /* the base event log */
         PCRSIM_PREDICT_INPUT_IMAGE,  /* the UKI or the kernel */
+        PCRSIM_PREDICT_INPUT_SHIM,
+        PCRSIM_PREDICT_INPUT_GRUB,
+        PCRSIM_PREDICT_INPUT_GRUB_CFG,
 };
 
 struct pcrsim_prediction {
@@ -122,6 +129,43 @@ struct pcrsim_predict_direct {
 enum pcrsim_error_code pcrsim_predict_direct(const void *base, size_t base_size,
                                              const struct pcrsim_predict_direct *in,
                                              struct pcrsim_prediction *out, struct pcrsim_error *err);
+
+/* The new files of a boot through GRUB, with or without shim. */
+struct pcrsim_predict_grub {
+        const uint8_t *kernel;
+        size_t kernel_size;
+        const uint8_t *initrd;   /* NULL: the boot has no initrd */
+        size_t initrd_size;
+        const char *grub_cfg;    /* NULL: GRUB's commands are the base boot's */
+        size_t grub_cfg_size;
+        const uint8_t *shim;     /* NULL: the base boot's shim */
+        size_t shim_size;
+        const uint8_t *grub;     /* NULL: the base boot's GRUB */
+        size_t grub_size;
+};
+
+/*
+ * Predicts the event log of a boot through GRUB 2.06 (after shim, when the
+ * base boot started one) from `base`, a recorded boot of another kernel
+ * with the same loaders:
+ * - PCR 4: shim's and GRUB's application events get the Authenticode
+ *   digests of the new binaries when given, the kernel's events (those
+ *   after GRUB's linux command) that of the new kernel;
+ * - PCR 9: the files GRUB read for the linux and initrd commands get the
+ *   digests of the new kernel and initrd;
+ * - with a grub.cfg: the file's PCR 9 event gets its digest, and the PCR
+ *   8, 9 and 4 events after it are those that running it makes
+ *   (pcrsim/grub.h), with the kernel and initrd paths it names.
+ * Without a grub.cfg, GRUB's commands are kept, and the kernel and initrd
+ * are the files at the base boot's paths.
+ */
+enum pcrsim_error_code pcrsim_predict_grub(const void *base, size_t base_size,
+                                           const struct pcrsim_predict_grub *in,
+                                           struct pcrsim_prediction *out, struct pcrsim_error *err);
+
+/* Tells whether the base log is a boot through GRUB: it has GRUB's PCR 8
+ * command events. */
+bool pcrsim_predict_is_grub_boot(const void *base, size_t base_size);
 
 void pcrsim_prediction_free(struct pcrsim_prediction *p);
 

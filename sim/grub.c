@@ -1,0 +1,738 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pcrsim/grub.h"
+#include "pcrsim/limits.h"
+
+#define MAX_WORDS 1024u
+#define MAX_VARIABLES 256u
+#define MAX_ENTRIES 256u
+
+struct text {
+        char *data;
+        size_t size, cap;
+        bool failed;
+};
+
+struct command {
+        char *words[MAX_WORDS];
+        size_t count;
+        bool has_block;       /* the last word is a { ... } block */
+        uint32_t line;
+        size_t offset;
+};
+
+struct variable {
+        char *name, *value;
+};
+
+struct entry {
+        char *title;          /* first positional argument */
+        char *id;             /* --id, or NULL */
+        char *params;         /* positional arguments joined by spaces */
+        char *body;           /* the block without its braces */
+        size_t body_offset;   /* offset of the body in grub.cfg */
+        uint32_t body_line;
+};
+
+struct script {
+        const char *cfg;
+        size_t size;
+        /* The current source: the whole file, or an entry's body. */
+        const char *src;
+        size_t src_size, pos, base;
+        uint32_t line;
+        struct variable vars[MAX_VARIABLES];
+        size_t var_count;
+        struct entry entries[MAX_ENTRIES];
+        size_t entry_count;
+        struct pcrsim_grub_boot *out;
+        size_t step_cap;
+        bool kernel_loaded;
+        struct pcrsim_error *err;
+};
+
+static const char *const keywords[] = {
+        "if", "then", "elif", "else", "fi", "for", "while", "until", "do", "done", "function",
+        "case", "esac", "select", "in", "[[", "]]", "!", "{", "}",
+};
+
+/* Commands that neither read files nor depend on the machine, so that
+ * their only measurement is their own PCR 8 event. */
+static const char *const plain_commands[] = {
+        "set", "unset", "export", "echo", "insmod", "terminal_input", "terminal_output", "serial", "true",
+};
+
+static void text_add(struct text *t, const char *p, size_t n)
+{
+        if (t->failed)
+                return;
+        if (t->size + n + 1 > t->cap) {
+                size_t cap = t->cap ? t->cap : 64;
+                char *grown;
+
+                while (cap < t->size + n + 1)
+                        cap *= 2;
+                grown = realloc(t->data, cap);
+                if (!grown) {
+                        t->failed = true;
+                        return;
+                }
+                t->data = grown;
+                t->cap = cap;
+        }
+        memcpy(t->data + t->size, p, n);
+        t->size += n;
+        t->data[t->size] = '\0';
+}
+
+static char *text_take(struct text *t)
+{
+        char *s;
+
+        if (t->failed) {
+                free(t->data);
+                return NULL;
+        }
+        s = t->data ? t->data : strdup("");
+        memset(t, 0, sizeof(*t));
+        return s;
+}
+
+static enum pcrsim_error_code fail(struct script *s, enum pcrsim_error_code code, uint32_t line, size_t offset,
+                                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Sets the error with the line it is on. */
+static enum pcrsim_error_code fail(struct script *s, enum pcrsim_error_code code, uint32_t line, size_t offset,
+                                   const char *fmt, ...)
+{
+        va_list ap;
+        enum pcrsim_error_code rc;
+
+        va_start(ap, fmt);
+        rc = pcrsim_error_setv(s->err, code, offset == PCRSIM_NO_OFFSET ? PCRSIM_NO_OFFSET : offset, NULL, fmt, ap);
+        va_end(ap);
+
+        /* Line 0 stands for the whole file. */
+        if (s->err && line) {
+                s->err->record = line;
+                s->err->record_noun = "line";
+        }
+        return rc;
+}
+
+static enum pcrsim_error_code nomem(struct script *s)
+{
+        return pcrsim_error_set(s->err, PCRSIM_ERR_NOMEM, PCRSIM_NO_OFFSET, NULL, "out of memory");
+}
+
+static int peek(const struct script *s, size_t ahead)
+{
+        return s->pos + ahead < s->src_size ? (unsigned char)s->src[s->pos + ahead] : -1;
+}
+
+static size_t here(const struct script *s)
+{
+        return s->base + s->pos;
+}
+
+static const char *lookup(const struct script *s, const char *name, size_t len)
+{
+        for (size_t i = 0; i < s->var_count; i++)
+                if (strlen(s->vars[i].name) == len && memcmp(s->vars[i].name, name, len) == 0)
+                        return s->vars[i].value;
+        return NULL;
+}
+
+static bool name_char(int c, bool first)
+{
+        return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (!first && c >= '0' && c <= '9');
+}
+
+/* Expands the variable reference after a '$' at the current position. */
+static enum pcrsim_error_code expand(struct script *s, struct text *word)
+{
+        size_t start, len;
+        bool braced = peek(s, 0) == '{';
+        const char *value;
+        char name[64];
+
+        if (braced)
+                s->pos++;
+        start = s->pos;
+        if (!name_char(peek(s, 0), true)) {
+                int c = peek(s, 0);
+
+                if (!braced && c != '#' && c != '?' && c != '@' && c != '*' && !(c >= '0' && c <= '9')) {
+                        text_add(word, "$", 1);
+                        return PCRSIM_OK;
+                }
+                return fail(s, PCRSIM_ERR_UNSUPPORTED, s->line, here(s),
+                            "a positional or special parameter of GRUB: its value is not known from grub.cfg");
+        }
+        while (name_char(peek(s, 0), false))
+                s->pos++;
+        len = s->pos - start;
+        if (braced) {
+                if (peek(s, 0) != '}')
+                        return fail(s, PCRSIM_ERR_INVALID, s->line, here(s), "a ${ without its closing }");
+                s->pos++;
+        }
+        value = lookup(s, s->src + start, len);
+        if (!value) {
+                snprintf(name, sizeof(name), "%.*s", (int)(len < 48 ? len : 48), s->src + start);
+                return fail(s, PCRSIM_ERR_UNSUPPORTED, s->line, s->base + start,
+                            "variable '%s' is not set by an earlier command of grub.cfg (GRUB sets it, or another config), so its value is not known",
+                            name);
+        }
+        text_add(word, value, strlen(value));
+        return PCRSIM_OK;
+}
+
+/* Reads a { ... } block that starts at the current '{'. The word is the
+ * block with its braces, as GRUB measures it. */
+static enum pcrsim_error_code read_block(struct script *s, struct text *word, size_t *body_offset)
+{
+        size_t start = s->pos, depth = 0;
+        uint32_t line = s->line;
+        char quote = 0;
+
+        for (; s->pos < s->src_size; s->pos++) {
+                char c = s->src[s->pos];
+                bool word_start = s->pos == start || strchr(" \t\n;", s->src[s->pos - 1]);
+                bool word_end = s->pos + 1 >= s->src_size || strchr(" \t\n;", s->src[s->pos + 1]);
+
+                if (c == '\n')
+                        s->line++;
+                if (!quote && c == '#' && word_start) {
+                        while (s->pos + 1 < s->src_size && s->src[s->pos + 1] != '\n')
+                                s->pos++;
+                        continue;
+                }
+                if (quote) {
+                        if (c == '\\' && quote == '"' && s->pos + 1 < s->src_size)
+                                s->pos++;
+                        else if (c == quote)
+                                quote = 0;
+                        continue;
+                }
+                if (c == '\\' && s->pos + 1 < s->src_size) {
+                        s->pos++;
+                        continue;
+                }
+                if (c == '\'' || c == '"')
+                        quote = c;
+                else if (c == '{' && word_start && word_end)
+                        depth++;
+                else if (c == '}' && word_start && word_end && --depth == 0)
+                        break;
+        }
+        if (s->pos >= s->src_size)
+                return fail(s, PCRSIM_ERR_INVALID, line, s->base + start, "a { block without its closing }");
+        s->pos++;
+        *body_offset = s->base + start + 1;
+        text_add(word, s->src + start, s->pos - start);
+        return PCRSIM_OK;
+}
+
+/*
+ * Reads the next command into `cmd`. Sets cmd->count to 0 at the end of
+ * the source. `blocks` allows a { ... } word (menuentry).
+ */
+static enum pcrsim_error_code read_command(struct script *s, struct command *cmd, bool blocks,
+                                           size_t *block_offset)
+{
+        enum pcrsim_error_code rc = PCRSIM_OK;
+
+        memset(cmd, 0, sizeof(*cmd));
+        /* Blank lines, separators and comments between commands. */
+        for (;;) {
+                int c = peek(s, 0);
+
+                if (c == ' ' || c == '\t' || c == ';' || c == '\r') {
+                        s->pos++;
+                } else if (c == '\n') {
+                        s->pos++;
+                        s->line++;
+                } else if (c == '#') {
+                        while (peek(s, 0) != -1 && peek(s, 0) != '\n')
+                                s->pos++;
+                } else if (c == '\\' && peek(s, 1) == '\n') {
+                        s->pos += 2;
+                        s->line++;
+                } else {
+                        break;
+                }
+        }
+        if (peek(s, 0) == -1)
+                return PCRSIM_OK;
+        cmd->line = s->line;
+        cmd->offset = here(s);
+        while (!rc) {
+                struct text word = { 0 };
+                bool any = false;
+                int c;
+
+                while (peek(s, 0) == ' ' || peek(s, 0) == '\t' || peek(s, 0) == '\r')
+                        s->pos++;
+                c = peek(s, 0);
+                if (c == -1 || c == '\n' || c == ';')
+                        break;
+                if (c == '#' && cmd->count > 0) {
+                        while (peek(s, 0) != -1 && peek(s, 0) != '\n')
+                                s->pos++;
+                        break;
+                }
+                if (cmd->has_block)
+                        return fail(s, PCRSIM_ERR_UNSUPPORTED, s->line, here(s),
+                                    "words after a { ... } block");
+                if (cmd->count == MAX_WORDS)
+                        return fail(s, PCRSIM_ERR_LIMIT, s->line, here(s), "a command of more than 1024 words");
+                if (c == '{' && (peek(s, 1) == -1 || strchr(" \t\r\n", peek(s, 1)))) {
+                        if (!blocks)
+                                return fail(s, PCRSIM_ERR_UNSUPPORTED, s->line, here(s),
+                                            "a { ... } block outside menuentry");
+                        rc = read_block(s, &word, block_offset);
+                        cmd->has_block = true;
+                        any = true;
+                }
+                while (!rc && !cmd->has_block) {
+                        c = peek(s, 0);
+                        if (c == -1 || c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ';')
+                                break;
+                        if (c == '\\' && peek(s, 1) == '\n') {
+                                /* A line continuation joins lines and adds nothing. */
+                                s->pos += 2;
+                                s->line++;
+                                continue;
+                        }
+                        any = true;
+                        if (c == '|' || c == '&' || c == '<' || c == '>') {
+                                char what[2] = { (char)c, 0 };
+
+                                rc = fail(s, PCRSIM_ERR_UNSUPPORTED, s->line, here(s),
+                                          "an unquoted '%s', which GRUB's parser treats as special: quote it", what);
+                        } else if (c == '\\') {
+                                if (peek(s, 1) == -1) {
+                                        rc = fail(s, PCRSIM_ERR_INVALID, s->line, here(s),
+                                                  "a backslash at the end of the file");
+                                } else {
+                                        text_add(&word, s->src + s->pos + 1, 1);
+                                        s->pos += 2;
+                                }
+                        } else if (c == '\'') {
+                                size_t start = ++s->pos;
+                                uint32_t start_line = s->line;
+
+                                while (peek(s, 0) != -1 && peek(s, 0) != '\'') {
+                                        if (peek(s, 0) == '\n')
+                                                s->line++;
+                                        s->pos++;
+                                }
+                                if (peek(s, 0) == -1)
+                                        rc = fail(s, PCRSIM_ERR_INVALID, start_line, s->base + start - 1,
+                                                  "an unterminated single quote");
+                                text_add(&word, s->src + start, s->pos - start);
+                                s->pos++;
+                        } else if (c == '"') {
+                                size_t start = s->pos++;
+                                uint32_t start_line = s->line;
+
+                                while (!rc && peek(s, 0) != -1 && peek(s, 0) != '"') {
+                                        c = peek(s, 0);
+                                        if (c == '\\' && peek(s, 1) != -1 && strchr("$\"\\\n", peek(s, 1))) {
+                                                if (peek(s, 1) == '\n')
+                                                        s->line++;
+                                                else
+                                                        text_add(&word, s->src + s->pos + 1, 1);
+                                                s->pos += 2;
+                                        } else if (c == '$') {
+                                                s->pos++;
+                                                rc = expand(s, &word);
+                                        } else {
+                                                if (c == '\n')
+                                                        s->line++;
+                                                text_add(&word, s->src + s->pos, 1);
+                                                s->pos++;
+                                        }
+                                }
+                                if (!rc && peek(s, 0) == -1)
+                                        rc = fail(s, PCRSIM_ERR_INVALID, start_line, s->base + start,
+                                                  "an unterminated double quote");
+                                s->pos++;
+                        } else if (c == '$') {
+                                s->pos++;
+                                rc = expand(s, &word);
+                        } else {
+                                text_add(&word, s->src + s->pos, 1);
+                                s->pos++;
+                        }
+                }
+                if (!any) {
+                        free(word.data);
+                        continue;
+                }
+                cmd->words[cmd->count] = text_take(&word);
+                if (!cmd->words[cmd->count])
+                        return nomem(s);
+                cmd->count++;
+        }
+        return rc;
+}
+
+static void command_free(struct command *cmd)
+{
+        for (size_t i = 0; i < cmd->count; i++)
+                free(cmd->words[i]);
+        cmd->count = 0;
+}
+
+/* Joins words [from, to) with spaces. */
+static char *join(const struct command *cmd, size_t from, size_t to)
+{
+        struct text t = { 0 };
+
+        for (size_t i = from; i < to; i++) {
+                if (i > from)
+                        text_add(&t, " ", 1);
+                text_add(&t, cmd->words[i], strlen(cmd->words[i]));
+        }
+        return text_take(&t);
+}
+
+static enum pcrsim_error_code add_step(struct script *s, enum pcrsim_grub_step_kind kind, char *text,
+                                       uint32_t line)
+{
+        struct pcrsim_grub_boot *out = s->out;
+
+        if (!text)
+                return nomem(s);
+        if (out->step_count == PCRSIM_MAX_GRUB_STEPS) {
+                free(text);
+                return fail(s, PCRSIM_ERR_LIMIT, line, PCRSIM_NO_OFFSET, "more than 4096 GRUB measurements");
+        }
+        if (out->step_count == s->step_cap) {
+                size_t cap = s->step_cap ? 2 * s->step_cap : 32;
+                struct pcrsim_grub_step *grown = realloc(out->steps, cap * sizeof(*grown));
+
+                if (!grown) {
+                        free(text);
+                        return nomem(s);
+                }
+                out->steps = grown;
+                s->step_cap = cap;
+        }
+        out->steps[out->step_count].kind = kind;
+        out->steps[out->step_count].text = text;
+        out->steps[out->step_count].length = strlen(text);
+        out->steps[out->step_count].line = line;
+        out->step_count++;
+        return PCRSIM_OK;
+}
+
+static enum pcrsim_error_code set_variable(struct script *s, const char *name, size_t len, const char *value)
+{
+        char *v = strdup(value);
+
+        if (!v)
+                return nomem(s);
+        for (size_t i = 0; i < s->var_count; i++)
+                if (strlen(s->vars[i].name) == len && memcmp(s->vars[i].name, name, len) == 0) {
+                        free(s->vars[i].value);
+                        s->vars[i].value = v;
+                        return PCRSIM_OK;
+                }
+        if (s->var_count == MAX_VARIABLES) {
+                free(v);
+                return fail(s, PCRSIM_ERR_LIMIT, s->line, PCRSIM_NO_OFFSET, "more than 256 variables");
+        }
+        s->vars[s->var_count].name = strndup(name, len);
+        s->vars[s->var_count].value = v;
+        if (!s->vars[s->var_count].name) {
+                free(v);
+                return nomem(s);
+        }
+        s->var_count++;
+        return PCRSIM_OK;
+}
+
+/* Carries out `set` and `unset`; the other plain commands change
+ * nothing that a later measurement depends on. */
+static enum pcrsim_error_code run_plain(struct script *s, const struct command *cmd)
+{
+        enum pcrsim_error_code rc = PCRSIM_OK;
+
+        if (strcmp(cmd->words[0], "set") == 0) {
+                for (size_t i = 1; !rc && i < cmd->count; i++) {
+                        const char *eq = strchr(cmd->words[i], '=');
+
+                        if (eq)
+                                rc = set_variable(s, cmd->words[i], (size_t)(eq - cmd->words[i]), eq + 1);
+                }
+        } else if (strcmp(cmd->words[0], "unset") == 0) {
+                for (size_t i = 1; i < cmd->count; i++)
+                        for (size_t v = 0; v < s->var_count; v++)
+                                if (strcmp(s->vars[v].name, cmd->words[i]) == 0) {
+                                        free(s->vars[v].name);
+                                        free(s->vars[v].value);
+                                        s->vars[v] = s->vars[--s->var_count];
+                                        break;
+                                }
+        }
+        return rc;
+}
+
+static bool listed(const char *word, const char *const *list, size_t count)
+{
+        for (size_t i = 0; i < count; i++)
+                if (strcmp(word, list[i]) == 0)
+                        return true;
+        return false;
+}
+
+static enum pcrsim_error_code unsupported_command(struct script *s, const struct command *cmd)
+{
+        if (listed(cmd->words[0], keywords, sizeof(keywords) / sizeof(keywords[0])))
+                return fail(s, PCRSIM_ERR_UNSUPPORTED, cmd->line, cmd->offset,
+                            "'%s': pcrsim does not model GRUB's control flow, so it cannot know which commands run; predict without the grub.cfg to keep the base boot's GRUB measurements",
+                            cmd->words[0]);
+        if (strchr(cmd->words[0], '=') != NULL)
+                return fail(s, PCRSIM_ERR_UNSUPPORTED, cmd->line, cmd->offset,
+                            "'%s': pcrsim models assignments made with set only", cmd->words[0]);
+        return fail(s, PCRSIM_ERR_UNSUPPORTED, cmd->line, cmd->offset,
+                    "command '%s' is not modelled by pcrsim (it may read files or depend on the machine); predict without the grub.cfg to keep the base boot's GRUB measurements",
+                    cmd->words[0]);
+}
+
+/* Records a menuentry: its title, --id, other positional arguments, and
+ * its body. */
+static enum pcrsim_error_code add_entry(struct script *s, const struct command *cmd, size_t body_offset)
+{
+        static const char *const with_value[] = { "--class", "--users", "--hotkey", "--id", "--source" };
+        struct entry *e;
+        struct text params = { 0 };
+        const char *block = cmd->words[cmd->count - 1];
+        size_t positional = 0;
+
+        if (!cmd->has_block)
+                return fail(s, PCRSIM_ERR_INVALID, cmd->line, cmd->offset, "menuentry without a { ... } block");
+        if (s->entry_count == MAX_ENTRIES)
+                return fail(s, PCRSIM_ERR_LIMIT, cmd->line, cmd->offset, "more than 256 menu entries");
+        e = &s->entries[s->entry_count];
+        memset(e, 0, sizeof(*e));
+        for (size_t i = 1; i + 1 < cmd->count; i++) {
+                const char *w = cmd->words[i];
+
+                if (listed(w, with_value, sizeof(with_value) / sizeof(with_value[0])) && i + 2 < cmd->count) {
+                        if (strcmp(w, "--id") == 0 && !e->id)
+                                e->id = strdup(cmd->words[i + 1]);
+                        i++;
+                } else if (strcmp(w, "--unrestricted") == 0) {
+                        continue;
+                } else if (strncmp(w, "--", 2) == 0 && w[2]) {
+                        free(e->title);
+                        free(e->id);
+                        free(params.data);
+                        memset(e, 0, sizeof(*e));
+                        return fail(s, PCRSIM_ERR_UNSUPPORTED, cmd->line, cmd->offset,
+                                    "menuentry option '%s' is not modelled by pcrsim", w);
+                } else {
+                        if (positional++ == 0)
+                                e->title = strdup(w);
+                        if (params.size)
+                                text_add(&params, " ", 1);
+                        text_add(&params, w, strlen(w));
+                }
+        }
+        if (!e->title) {
+                free(e->id);
+                free(params.data);
+                e->id = NULL;
+                return fail(s, PCRSIM_ERR_INVALID, cmd->line, cmd->offset, "menuentry without a title");
+        }
+        e->params = text_take(&params);
+        e->body = strndup(block + 1, strlen(block) - 2);
+        e->body_offset = body_offset;
+        e->body_line = cmd->line;
+        s->entry_count++;
+        if (!e->params || !e->body)
+                return nomem(s);
+        return PCRSIM_OK;
+}
+
+/* Runs one command of an entry's body. */
+static enum pcrsim_error_code run_entry_command(struct script *s, const struct command *cmd)
+{
+        enum pcrsim_error_code rc;
+
+        if (listed(cmd->words[0], plain_commands, sizeof(plain_commands) / sizeof(plain_commands[0]))) {
+                rc = add_step(s, PCRSIM_GRUB_COMMAND, join(cmd, 0, cmd->count), cmd->line);
+                return rc ? rc : run_plain(s, cmd);
+        }
+        if (strcmp(cmd->words[0], "linux") == 0) {
+                if (cmd->count < 2)
+                        return fail(s, PCRSIM_ERR_INVALID, cmd->line, cmd->offset, "linux without a file");
+                if (s->kernel_loaded)
+                        return fail(s, PCRSIM_ERR_UNSUPPORTED, cmd->line, cmd->offset,
+                                    "a second linux command in the entry");
+                s->kernel_loaded = true;
+                /* The order of a recorded boot: the command, the kernel
+                 * file, the kernel's PCR 4 events, then the command line. */
+                rc = add_step(s, PCRSIM_GRUB_COMMAND, join(cmd, 0, cmd->count), cmd->line);
+                if (!rc)
+                        rc = add_step(s, PCRSIM_GRUB_KERNEL_FILE, strdup(cmd->words[1]), cmd->line);
+                if (!rc)
+                        rc = add_step(s, PCRSIM_GRUB_KERNEL_IMAGE, strdup(cmd->words[1]), cmd->line);
+                if (!rc)
+                        rc = add_step(s, PCRSIM_GRUB_KERNEL_CMDLINE, join(cmd, 1, cmd->count), cmd->line);
+                return rc;
+        }
+        if (strcmp(cmd->words[0], "initrd") == 0) {
+                if (cmd->count < 2)
+                        return fail(s, PCRSIM_ERR_INVALID, cmd->line, cmd->offset, "initrd without a file");
+                if (!s->kernel_loaded)
+                        return fail(s, PCRSIM_ERR_INVALID, cmd->line, cmd->offset,
+                                    "initrd before linux: GRUB rejects it");
+                rc = add_step(s, PCRSIM_GRUB_COMMAND, join(cmd, 0, cmd->count), cmd->line);
+                for (size_t i = 1; !rc && i < cmd->count; i++)
+                        rc = add_step(s, PCRSIM_GRUB_INITRD_FILE, strdup(cmd->words[i]), cmd->line);
+                return rc;
+        }
+        return unsupported_command(s, cmd);
+}
+
+/* Returns the entry that GRUB boots, or NULL after setting the error. */
+static const struct entry *default_entry(struct script *s)
+{
+        const char *def = lookup(s, "default", 7);
+        char *end;
+        unsigned long n;
+
+        if (s->entry_count == 0) {
+                fail(s, PCRSIM_ERR_UNSUPPORTED, 0, PCRSIM_NO_OFFSET, "grub.cfg has no menuentry to boot");
+                return NULL;
+        }
+        if (!def || !*def)
+                return &s->entries[0];
+        n = strtoul(def, &end, 10);
+        if (*def >= '0' && *def <= '9' && !*end) {
+                if (n < s->entry_count)
+                        return &s->entries[n];
+        } else {
+                for (size_t i = 0; i < s->entry_count; i++)
+                        if (strcmp(s->entries[i].title, def) == 0 ||
+                            (s->entries[i].id && strcmp(s->entries[i].id, def) == 0))
+                                return &s->entries[i];
+        }
+        fail(s, PCRSIM_ERR_INVALID, 0, PCRSIM_NO_OFFSET, "default entry '%s' is not in grub.cfg", def);
+        return NULL;
+}
+
+enum pcrsim_error_code pcrsim_grub_run_config(const char *cfg, size_t size, struct pcrsim_grub_boot *out,
+                                              struct pcrsim_error *err)
+{
+        struct script *s = calloc(1, sizeof(*s));
+        struct command cmd = { 0 };
+        const struct entry *e;
+        enum pcrsim_error_code rc = PCRSIM_OK;
+        size_t block_offset = 0;
+
+        memset(out, 0, sizeof(*out));
+        if (!s)
+                return pcrsim_error_set(err, PCRSIM_ERR_NOMEM, PCRSIM_NO_OFFSET, NULL, "out of memory");
+        s->cfg = s->src = cfg;
+        s->size = s->src_size = size;
+        s->line = 1;
+        s->out = out;
+        s->err = err;
+        if (size > PCRSIM_MAX_GRUB_CFG_SIZE)
+                rc = pcrsim_error_set(err, PCRSIM_ERR_LIMIT, PCRSIM_NO_OFFSET, NULL,
+                                      "grub.cfg has %zu bytes, more than the limit of %u", size,
+                                      (unsigned)PCRSIM_MAX_GRUB_CFG_SIZE);
+        else if (memchr(cfg, '\0', size))
+                rc = fail(s, PCRSIM_ERR_INVALID, 0, (size_t)((const char *)memchr(cfg, '\0', size) - cfg),
+                          "a NUL byte: grub.cfg is text");
+
+        /* The file: plain commands and menu entries, each measured. */
+        while (!rc) {
+                rc = read_command(s, &cmd, true, &block_offset);
+                if (rc || cmd.count == 0)
+                        break;
+                if (strcmp(cmd.words[0], "menuentry") == 0) {
+                        rc = add_step(s, PCRSIM_GRUB_COMMAND, join(&cmd, 0, cmd.count), cmd.line);
+                        if (!rc)
+                                rc = add_entry(s, &cmd, block_offset);
+                } else if (cmd.has_block) {
+                        rc = fail(s, PCRSIM_ERR_UNSUPPORTED, cmd.line, cmd.offset,
+                                  "a { ... } block after '%s': pcrsim models blocks of menuentry only", cmd.words[0]);
+                } else if (listed(cmd.words[0], plain_commands, sizeof(plain_commands) / sizeof(plain_commands[0]))) {
+                        rc = add_step(s, PCRSIM_GRUB_COMMAND, join(&cmd, 0, cmd.count), cmd.line);
+                        if (!rc)
+                                rc = run_plain(s, &cmd);
+                } else {
+                        rc = unsupported_command(s, &cmd);
+                }
+                command_free(&cmd);
+        }
+        command_free(&cmd);
+
+        /* The default entry: GRUB runs "setparams" with its arguments,
+         * then its body. */
+        e = rc ? NULL : default_entry(s);
+        if (!rc && !e)
+                rc = s->err ? s->err->code : PCRSIM_ERR_INVALID;
+        if (!rc) {
+                struct text t = { 0 };
+
+                text_add(&t, "setparams ", 10);
+                text_add(&t, e->params, strlen(e->params));
+                rc = add_step(s, PCRSIM_GRUB_COMMAND, text_take(&t), e->body_line);
+                out->entry_title = strdup(e->title);
+                if (!rc && !out->entry_title)
+                        rc = nomem(s);
+                s->src = e->body;
+                s->src_size = strlen(e->body);
+                s->pos = 0;
+                s->base = e->body_offset;
+                s->line = e->body_line;
+        }
+        while (!rc) {
+                rc = read_command(s, &cmd, false, &block_offset);
+                if (rc || cmd.count == 0)
+                        break;
+                rc = run_entry_command(s, &cmd);
+                command_free(&cmd);
+        }
+        command_free(&cmd);
+        if (!rc && !s->kernel_loaded)
+                rc = fail(s, PCRSIM_ERR_UNSUPPORTED, e->body_line, e->body_offset,
+                          "the entry '%s' loads no kernel with linux", e->title);
+
+        for (size_t i = 0; i < s->var_count; i++) {
+                free(s->vars[i].name);
+                free(s->vars[i].value);
+        }
+        for (size_t i = 0; i < s->entry_count; i++) {
+                free(s->entries[i].title);
+                free(s->entries[i].id);
+                free(s->entries[i].params);
+                free(s->entries[i].body);
+        }
+        free(s);
+        if (rc)
+                pcrsim_grub_boot_free(out);
+        return rc;
+}
+
+void pcrsim_grub_boot_free(struct pcrsim_grub_boot *boot)
+{
+        for (size_t i = 0; i < boot->step_count; i++)
+                free(boot->steps[i].text);
+        free(boot->steps);
+        free(boot->entry_title);
+        memset(boot, 0, sizeof(*boot));
+}
