@@ -96,7 +96,7 @@ int boot_read_file(const char *path, uint8_t **data, size_t *size)
         *data = NULL;
         if (!f) {
                 cli_errorf("cannot open %s: %s", path, strerror(errno));
-                return errno == ENOENT ? EXIT_INVALID : EXIT_SYSTEM;
+                return EXIT_SYSTEM;
         }
         for (;;) {
                 size_t n;

@@ -66,6 +66,10 @@ static const char predict_usage[] =
         "                             its old and new digests, and each kept event that\n"
         "                             the prediction assumes unchanged\n"
         "      --write-log FILE       also write the predicted event log to FILE\n"
+        "      --boot-aggregate FILE  also write the predicted boot_aggregate to FILE, as\n"
+        "                             ALGO:HEX and a newline\n"
+        "      --go-package NAME      package of the Go output (default: pcrs)\n"
+        "      --go-var NAME          variable of the Go output (default: pcrs)\n"
         "  -o, --output FILE          write the values to FILE\n"
         "  -q, --quiet                no notes on standard error\n"
         "  -h, --help                 print this help\n"
@@ -74,7 +78,8 @@ static const char predict_usage[] =
         "structure the new image does not fit, 3 I/O or system error.\n";
 
 struct predict_options {
-        const char *base, *base_ima, *uki, *bank, *output, *write_log;
+        const char *base, *base_ima, *uki, *bank, *output, *write_log, *boot_aggregate;
+        const char *go_package, *go_var;
         const char *kernel, *initrd, *cmdline, *shim, *grub, *grub_cfg;
         uint64_t ram_bytes;
         unsigned stub_version;
@@ -115,7 +120,8 @@ static int parse_options(int argc, char **argv, struct predict_options *opt)
 {
         enum {
                 OPT_BASE = 256, OPT_BASE_IMA, OPT_UKI, OPT_STUB, OPT_EXPLAIN, OPT_WRITE_LOG, OPT_KERNEL,
-                OPT_INITRD, OPT_CMDLINE, OPT_MEMORY, OPT_SHIM, OPT_GRUB, OPT_GRUB_CFG
+                OPT_INITRD, OPT_CMDLINE, OPT_MEMORY, OPT_SHIM, OPT_GRUB, OPT_GRUB_CFG, OPT_BOOT_AGGREGATE,
+                OPT_GO_PACKAGE, OPT_GO_VAR
         };
         static const struct option longopts[] = {
                 { "base", required_argument, NULL, OPT_BASE },
@@ -128,6 +134,9 @@ static int parse_options(int argc, char **argv, struct predict_options *opt)
                 { "shim", required_argument, NULL, OPT_SHIM },
                 { "grub", required_argument, NULL, OPT_GRUB },
                 { "grub-cfg", required_argument, NULL, OPT_GRUB_CFG },
+                { "boot-aggregate", required_argument, NULL, OPT_BOOT_AGGREGATE },
+                { "go-package", required_argument, NULL, OPT_GO_PACKAGE },
+                { "go-var", required_argument, NULL, OPT_GO_VAR },
                 { "systemd-stub-version", required_argument, NULL, OPT_STUB },
                 { "bank", required_argument, NULL, 'b' },
                 { "format", required_argument, NULL, 'f' },
@@ -171,6 +180,15 @@ static int parse_options(int argc, char **argv, struct predict_options *opt)
                         break;
                 case OPT_GRUB_CFG:
                         opt->grub_cfg = optarg;
+                        break;
+                case OPT_BOOT_AGGREGATE:
+                        opt->boot_aggregate = optarg;
+                        break;
+                case OPT_GO_PACKAGE:
+                        opt->go_package = optarg;
+                        break;
+                case OPT_GO_VAR:
+                        opt->go_var = optarg;
                         break;
                 case OPT_MEMORY:
                         if (!parse_memory(optarg, &opt->ram_bytes))
@@ -221,8 +239,25 @@ static int parse_options(int argc, char **argv, struct predict_options *opt)
                 cli_errorf("unexpected argument '%s'", argv[optind]);
                 return usage_error();
         }
-        if (!opt->base || !!opt->uki == !!opt->kernel) {
+        if (opt->uki && opt->kernel) {
+                cli_errorf("--uki and --kernel exclude each other: give the new UKI, or the new kernel");
+                return usage_error();
+        }
+        if (!opt->base || (!opt->uki && !opt->kernel)) {
                 cli_errorf("predict needs --base, and either --uki or --kernel");
+                return usage_error();
+        }
+        if ((opt->go_package || opt->go_var) && !opt->go) {
+                cli_errorf("--go-package and --go-var apply only to --format go");
+                return usage_error();
+        }
+        if (!opt->go_package)
+                opt->go_package = "pcrs";
+        if (!opt->go_var)
+                opt->go_var = "pcrs";
+        if (!pcrsim_go_identifier_valid(opt->go_package) || !pcrsim_go_identifier_valid(opt->go_var)) {
+                cli_errorf("invalid Go name '%s': expected a Go identifier",
+                           pcrsim_go_identifier_valid(opt->go_package) ? opt->go_var : opt->go_package);
                 return usage_error();
         }
         if (opt->uki && (opt->initrd || opt->cmdline || opt->ram_bytes || opt->shim || opt->grub || opt->grub_cfg)) {
@@ -248,7 +283,8 @@ static int parse_options(int argc, char **argv, struct predict_options *opt)
                 if (opt->base_ima)
                         inputs[n++] = opt->base_ima;
                 if (!cli_check_inputs(opt->output, inputs, n) ||
-                    (opt->write_log && !cli_check_inputs(opt->write_log, inputs, n)))
+                    (opt->write_log && !cli_check_inputs(opt->write_log, inputs, n)) ||
+                    (opt->boot_aggregate && !cli_check_inputs(opt->boot_aggregate, inputs, n)))
                         return usage_error();
         }
         return -1;
@@ -281,7 +317,6 @@ static const char *role_name(enum pcrsim_predict_role role)
         return "unknown";
 }
 
-/* Prints the digest of the preferred bank of a change's side. */
 static void print_hex(const char *label, uint16_t alg, const uint8_t *bytes, size_t size)
 {
         char hex[2 * PCRSIM_MAX_DIGEST_SIZE + 1], name[24];
@@ -292,12 +327,14 @@ static void print_hex(const char *label, uint16_t alg, const uint8_t *bytes, siz
         fprintf(stderr, "    %s %s %s\n", label, name, hex);
 }
 
-static void print_digest(const char *label, const struct pcrsim_digest *digests, uint32_t count)
+/* Prints the digest of bank `alg` of a change's side, or of its first
+ * bank when it has none of `alg`. */
+static void print_digest(const char *label, const struct pcrsim_digest *digests, uint32_t count, uint16_t alg)
 {
         const struct pcrsim_digest *d = NULL;
 
         for (uint32_t i = 0; i < count; i++)
-                if (!d || digests[i].alg == 0x000B)
+                if (!d || digests[i].alg == alg)
                         d = &digests[i];
         if (d && d->size)
                 print_hex(label, d->alg, d->bytes, d->size);
@@ -315,34 +352,48 @@ static bool same_digests(const struct pcrsim_predict_change *c)
         return c->digest_count > 0;
 }
 
-static void print_explanation(const struct pcrsim_prediction *p)
+/* Copies `text` into `out` with control bytes escaped as \\xNN: GRUB
+ * commands may span lines. */
+static void escape(const char *text, char *out, size_t cap)
 {
-        fprintf(stderr, "pcrsim: prediction: %zu events replaced, added or removed; %llu base events kept as they are\n",
-                p->change_count, (unsigned long long)p->kept);
+        size_t n = 0;
+
+        for (const char *q = text; *q && n + 5 < cap; q++) {
+                if ((unsigned char)*q < 0x20 || *q == 0x7F)
+                        n += (size_t)snprintf(out + n, cap - n, "\\x%02x", (unsigned char)*q);
+                else
+                        out[n++] = *q;
+        }
+        out[n] = '\0';
+}
+
+static void print_explanation(const struct pcrsim_prediction *p, uint16_t alg)
+{
+        size_t changed = 0;
+
+        for (size_t i = 0; i < p->change_count; i++)
+                changed += !same_digests(&p->changes[i]);
+        fprintf(stderr, "pcrsim: prediction: %zu events recomputed, %zu of them changed, added or removed; %llu base events kept as they are\n",
+                p->change_count, changed, (unsigned long long)p->kept);
+        if (p->stub_version)
+                fprintf(stderr, "pcrsim: systemd-stub %u measurements (%s)\n", p->stub_version,
+                        p->stub_version_detected ? "the version in the stub's .sdmagic section" :
+                                                   "the version given, or 252 for a stub that names none");
         for (size_t i = 0; i < p->change_count; i++) {
                 const struct pcrsim_predict_change *c = &p->changes[i];
-
                 char detail[4 * sizeof(c->detail)];
-                size_t n = 0;
 
-                /* GRUB commands may span lines: control bytes are escaped. */
-                for (const char *q = c->detail; *q && n + 5 < sizeof(detail); q++) {
-                        if ((unsigned char)*q < 0x20 || *q == 0x7F)
-                                n += (size_t)snprintf(detail + n, sizeof(detail) - n, "\\x%02x", (unsigned char)*q);
-                        else
-                                detail[n++] = *q;
-                }
-                detail[n] = '\0';
+                escape(c->detail[0] ? c->detail : role_name(c->role), detail, sizeof(detail));
                 if (c->base_index == PCRSIM_NO_RECORD)
-                        fprintf(stderr, "  PCR %u, added: %s %s\n", c->pcr, role_name(c->role), detail);
+                        fprintf(stderr, "  PCR %u, added: %s\n", c->pcr, detail);
                 else
-                        fprintf(stderr, "  PCR %u, base event %llu%s: %s %s%s\n", c->pcr,
-                                (unsigned long long)c->base_index, c->removed ? ", removed" : "",
-                                role_name(c->role), detail, same_digests(c) ? " (unchanged)" : "");
+                        fprintf(stderr, "  PCR %u, base event %llu%s: %s%s\n", c->pcr,
+                                (unsigned long long)c->base_index, c->removed ? ", removed" : "", detail,
+                                same_digests(c) ? " (unchanged)" : "");
                 if (c->base_index != PCRSIM_NO_RECORD)
-                        print_digest("old", c->old_digests, c->digest_count);
+                        print_digest("old", c->old_digests, c->digest_count, alg);
                 if (!c->removed)
-                        print_digest("new", c->new_digests, c->digest_count);
+                        print_digest("new", c->new_digests, c->digest_count, alg);
         }
         if (p->assumption_count == 0)
                 fprintf(stderr, "pcrsim: kept events that the prediction assumes unchanged: none (the others belong to the platform)\n");
@@ -351,15 +402,20 @@ static void print_explanation(const struct pcrsim_prediction *p)
                         p->assumption_count);
         for (size_t i = 0; i < p->assumption_count; i++) {
                 const struct pcrsim_predict_assumption *a = &p->assumptions[i];
-
                 const char *type = pcrsim_event_type_name(a->type);
+                char name[40], detail[4 * sizeof(a->detail)];
 
                 if (type)
-                        fprintf(stderr, "  PCR %u, base event %llu %s: %s\n", a->pcr,
-                                (unsigned long long)a->base_index, type, a->reason);
+                        snprintf(name, sizeof(name), "%s", type);
                 else
-                        fprintf(stderr, "  PCR %u, base event %llu type 0x%08x: %s\n", a->pcr,
-                                (unsigned long long)a->base_index, a->type, a->reason);
+                        snprintf(name, sizeof(name), "type 0x%08x", a->type);
+                escape(a->detail, detail, sizeof(detail));
+                if (detail[0])
+                        fprintf(stderr, "  PCR %u, base event %llu %s \"%s\": %s\n", a->pcr,
+                                (unsigned long long)a->base_index, name, detail, a->reason);
+                else
+                        fprintf(stderr, "  PCR %u, base event %llu %s: %s\n", a->pcr,
+                                (unsigned long long)a->base_index, name, a->reason);
         }
 }
 
@@ -420,7 +476,7 @@ static int write_values(const struct predict_options *opt, const struct pcrsim_r
                 else if (opt->yaml)
                         rc = pcrsim_format_yaml(set, all, &sb, &err);
                 else if (opt->go)
-                        rc = pcrsim_format_go(set, "pcrs", "pcrs", &sb, &err);
+                        rc = pcrsim_format_go(set, opt->go_package, opt->go_var, &sb, &err);
                 else
                         rc = pcrsim_format_text(set, &sb, &err);
         }
@@ -445,20 +501,25 @@ static int print_boot_aggregate(const struct predict_options *opt, const struct 
         uint16_t size = 0;
         struct pcrsim_error err;
 
-        if (!ba) {
-                cli_notef(opt->quiet, "the base boot has no IMA list, so the boot_aggregate is not predicted%s",
-                          base->tcg_path && strcmp(base->tcg_path, base->arg) == 0 ? " (give it with --base-ima)" : "");
-                return EXIT_OK;
+        const char *why = NULL;
+
+        if (!ba)
+                why = base->tcg_path && strcmp(base->tcg_path, base->arg) == 0 ?
+                              "the base boot has no IMA list, so the boot_aggregate is not predicted (give it with --base-ima)" :
+                              "the base boot has no IMA list, so the boot_aggregate is not predicted";
+        else if (ba->verdict != PCRSIM_BOOT_AGGREGATE_MATCH_0_7 && ba->verdict != PCRSIM_BOOT_AGGREGATE_MATCH_0_9)
+                why = "the base boot's boot_aggregate matches neither PCRs 0-7 nor PCRs 0-9 of its event log, so the rule for the new one is not known and it is not predicted";
+        else if (unpredicted & ((1u << (ba->verdict == PCRSIM_BOOT_AGGREGATE_MATCH_0_7 ? 8 : 10)) - 1))
+                why = "the boot_aggregate covers PCR 4, which is not predicted, so neither is the boot_aggregate";
+        if (why && opt->boot_aggregate) {
+                cli_errorf("--boot-aggregate: %s", why);
+                return EXIT_INVALID;
         }
-        if (ba->verdict != PCRSIM_BOOT_AGGREGATE_MATCH_0_7 && ba->verdict != PCRSIM_BOOT_AGGREGATE_MATCH_0_9) {
-                cli_notef(opt->quiet, "the base boot's boot_aggregate matches neither PCRs 0-7 nor PCRs 0-9 of its event log, so the rule for the new one is not known and it is not predicted");
+        if (why) {
+                cli_notef(opt->quiet, "%s", why);
                 return EXIT_OK;
         }
         last = ba->verdict == PCRSIM_BOOT_AGGREGATE_MATCH_0_7 ? 7 : 9;
-        if (unpredicted & ((1u << (last + 1)) - 1)) {
-                cli_notef(opt->quiet, "the boot_aggregate covers PCRs 0-%u, and not all of them are predicted, so neither is it", last);
-                return EXIT_OK;
-        }
         pcrsim_error_clear(&err);
         if (pcrsim_boot_aggregate_value(predicted, ba->alg, last, value, &size, &err))
                 return cli_report(&err, NULL);
@@ -470,7 +531,31 @@ static int print_boot_aggregate(const struct predict_options *opt, const struct 
                 print_hex("base", ba->alg, ba->logged, ba->size);
                 print_hex("new", ba->alg, value, size);
         }
+        if (opt->boot_aggregate) {
+                struct pcrsim_strbuf sb;
+                int rc;
+
+                pcrsim_strbuf_init(&sb);
+                pcrsim_strbuf_printf(&sb, "%s:%s\n", ba->algo, hex);
+                rc = cli_write_output(&sb, opt->boot_aggregate);
+                pcrsim_strbuf_free(&sb);
+                return rc;
+        }
         return EXIT_OK;
+}
+
+/* The contents of an optional input: NULL when the option is absent, and
+ * a valid pointer for an empty file, whose data boot_read_file() may leave
+ * NULL. */
+static const uint8_t *present(const char *option, const uint8_t *data)
+{
+        static const uint8_t empty[1];
+
+        if (!option)
+                return NULL;
+        if (!data)
+                return empty;
+        return data;
 }
 
 int cmd_predict(int argc, char **argv)
@@ -513,9 +598,9 @@ int cmd_predict(int argc, char **argv)
                 struct pcrsim_predict_grub in = {
                         .kernel = image,
                         .kernel_size = image_size,
-                        .initrd = opt.initrd ? (initrd ? initrd : (const uint8_t *)"") : NULL,
+                        .initrd = present(opt.initrd, initrd),
                         .initrd_size = initrd_size,
-                        .grub_cfg = opt.grub_cfg ? (grub_cfg ? (const char *)grub_cfg : "") : NULL,
+                        .grub_cfg = (const char *)present(opt.grub_cfg, grub_cfg),
                         .grub_cfg_size = grub_cfg_size,
                         .shim = shim,
                         .shim_size = shim_size,
@@ -523,9 +608,15 @@ int cmd_predict(int argc, char **argv)
                         .grub_size = grub_size,
                 };
 
-                if (opt.cmdline || opt.ram_bytes) {
-                        cli_errorf("%s booted through GRUB, which takes the kernel command line from grub.cfg: give --grub-cfg instead of %s",
-                                   opt.base, opt.cmdline ? "--cmdline" : "--qemu-memory");
+                if (opt.cmdline) {
+                        cli_errorf("%s booted through GRUB, which takes the kernel command line from grub.cfg: give --grub-cfg instead of --cmdline",
+                                   opt.base);
+                        rc = EXIT_INVALID;
+                        goto out;
+                }
+                if (opt.ram_bytes) {
+                        cli_errorf("%s booted through GRUB: --qemu-memory applies to QEMU's direct kernel boot only",
+                                   opt.base);
                         rc = EXIT_INVALID;
                         goto out;
                 }
@@ -534,7 +625,7 @@ int cmd_predict(int argc, char **argv)
                 struct pcrsim_predict_direct in = {
                         .kernel = image,
                         .kernel_size = image_size,
-                        .initrd = opt.initrd ? (initrd ? initrd : (const uint8_t *)"") : NULL,
+                        .initrd = present(opt.initrd, initrd),
                         .initrd_size = initrd_size,
                         .cmdline = opt.cmdline,
                         .ram_bytes = opt.ram_bytes,
@@ -581,12 +672,27 @@ int cmd_predict(int argc, char **argv)
                 rc = cli_report(&err, name);
                 goto out;
         }
-        if (opt.explain)
-                print_explanation(&p);
+        if (opt.explain) {
+                const struct pcrsim_alg_info *info = pcrsim_alg_by_name(opt.bank && strcmp(opt.bank, "all") != 0 ?
+                                                                                opt.bank : "sha256");
+
+                print_explanation(&p, info ? info->id : 0x000B);
+        }
         mask = 0xFFFFFFu & ~(1u << 10) & ~p.unpredicted_pcrs;
         if (p.unpredicted_pcrs & (1u << 4))
                 cli_notef(opt.quiet, "PCR 4 is not predicted: the kernel image that OVMF measures in a direct boot depends on the guest's RAM size; give it with --qemu-memory");
+        if (opt.ram_bytes)
+                cli_notef(opt.quiet, "the prediction assumes that the base boot had %llu MiB of RAM too: OVMF's PCR 0 depends on the RAM size",
+                          (unsigned long long)(opt.ram_bytes >> 20));
+        if (p.unsigned_under_secure_boot)
+                cli_warnf("the base boot ran under Secure Boot, and %s is not signed: the firmware would not start it",
+                          opt.uki ? opt.uki : opt.kernel);
         cli_notef(opt.quiet, "PCR 10 is not predicted: IMA extends it at run time");
+        if (opt.write_log && p.unpredicted_pcrs) {
+                cli_errorf("--write-log: the predicted log would keep the base boot's PCR 4 event, which the prediction leaves out; give --qemu-memory");
+                rc = EXIT_INVALID;
+                goto out;
+        }
         if (opt.write_log) {
                 struct pcrsim_strbuf sb;
 

@@ -197,14 +197,14 @@ static enum pcrsim_error_code expand(struct script *s, struct text *word)
  * block with its braces, as GRUB measures it. */
 static enum pcrsim_error_code read_block(struct script *s, struct text *word, size_t *body_offset)
 {
-        size_t start = s->pos, depth = 0;
-        uint32_t line = s->line;
+        size_t start = s->pos, depth = 0, quote_offset = 0;
+        uint32_t line = s->line, quote_line = 0;
         char quote = 0;
 
         for (; s->pos < s->src_size; s->pos++) {
                 char c = s->src[s->pos];
-                bool word_start = s->pos == start || strchr(" \t\n;", s->src[s->pos - 1]);
-                bool word_end = s->pos + 1 >= s->src_size || strchr(" \t\n;", s->src[s->pos + 1]);
+                bool word_start = s->pos == start || strchr(" \t\r\n;", s->src[s->pos - 1]);
+                bool word_end = s->pos + 1 >= s->src_size || strchr(" \t\r\n;", s->src[s->pos + 1]);
 
                 if (c == '\n')
                         s->line++;
@@ -224,13 +224,19 @@ static enum pcrsim_error_code read_block(struct script *s, struct text *word, si
                         s->pos++;
                         continue;
                 }
-                if (c == '\'' || c == '"')
+                if (c == '\'' || c == '"') {
                         quote = c;
+                        quote_line = s->line;
+                        quote_offset = s->pos;
+                }
                 else if (c == '{' && word_start && word_end)
                         depth++;
                 else if (c == '}' && word_start && word_end && --depth == 0)
                         break;
         }
+        if (s->pos >= s->src_size && quote)
+                return fail(s, PCRSIM_ERR_INVALID, quote_line, s->base + quote_offset, "an unterminated %s quote",
+                            quote == '"' ? "double" : "single");
         if (s->pos >= s->src_size)
                 return fail(s, PCRSIM_ERR_INVALID, line, s->base + start, "a { block without its closing }");
         s->pos++;

@@ -53,6 +53,9 @@ struct image_digests {
         uint8_t load_options[PCRSIM_MAX_ALGORITHMS][PCRSIM_MAX_DIGEST_SIZE];
         uint8_t initrd[PCRSIM_MAX_ALGORITHMS][PCRSIM_MAX_DIGEST_SIZE];
         bool has_cmdline, has_initrd;
+        unsigned stub_version;
+        bool stub_detected;   /* stub_version came from .sdmagic */
+        bool signed_image;    /* the UKI has a certificate table */
         bool direct;          /* a QEMU direct kernel boot, not a UKI */
         bool has_qemu_kernel; /* the guest's RAM size was given */
         struct pcrsim_uki_measurements sections;
@@ -67,6 +70,7 @@ struct base_survey {
         uint32_t stub_events;           /* PCR 11 EV_IPL */
         uint32_t load_options_events;   /* PCR 9 Linux tags */
         uint32_t initrd_events;
+        bool secure_boot;               /* PCR 7 has an authority event */
 };
 
 struct buffer {
@@ -185,6 +189,29 @@ static enum pcrsim_error_code measure_cmdline(struct image_digests *d, const uin
         return rc;
 }
 
+/* Reads the systemd version from the stub's .sdmagic section, a string
+ * such as "#### LoaderInfo: systemd-stub 252.39-1~deb12u2 ####". Returns
+ * 0 when the UKI has none. */
+static unsigned sdmagic_version(const struct pcrsim_pe *pe)
+{
+        static const char marker[] = "systemd-stub ";
+        const struct pcrsim_pe_section *s = section(pe, ".sdmagic");
+        uint32_t size;
+        const char *text, *hit = NULL;
+        unsigned version = 0;
+
+        if (!s)
+                return 0;
+        size = s->size_of_raw_data < s->virtual_size ? s->size_of_raw_data : s->virtual_size;
+        text = (const char *)pe->data + s->pointer_to_raw_data;
+        for (uint32_t i = 0; i + sizeof(marker) - 1 < size && !hit; i++)
+                if (memcmp(text + i, marker, sizeof(marker) - 1) == 0)
+                        hit = text + i + sizeof(marker) - 1;
+        for (; hit && hit < text + size && *hit >= '0' && *hit <= '9' && version < 100000; hit++)
+                version = 10 * version + (unsigned)(*hit - '0');
+        return version;
+}
+
 static enum pcrsim_error_code measure_image(const void *uki, size_t uki_size, unsigned stub_version,
                                             struct image_digests *d, struct pcrsim_error *err)
 {
@@ -192,8 +219,21 @@ static enum pcrsim_error_code measure_image(const void *uki, size_t uki_size, un
         const struct pcrsim_pe_section *s;
         enum pcrsim_error_code rc;
         uint8_t *copy = NULL;
+        unsigned detected;
 
         rc = pcrsim_pe_parse(uki, uki_size, &pe, err);
+        if (!rc) {
+                detected = sdmagic_version(pe);
+                d->signed_image = pe->certificate_table_size > 0;
+                if (stub_version && detected && stub_version != detected)
+                        rc = pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, ".sdmagic",
+                                              "the UKI's stub is systemd-stub %u (its .sdmagic section), not the version %u given",
+                                              detected, stub_version);
+                d->stub_detected = !stub_version && detected;
+                if (!stub_version)
+                        stub_version = detected ? detected : 252;
+                d->stub_version = stub_version;
+        }
         for (uint32_t b = 0; !rc && b < d->bank_count; b++)
                 rc = pcrsim_pe_authenticode(pe, d->banks[b], d->uki[b], &d->sizes[b], err);
         if (!rc)
@@ -219,8 +259,19 @@ static enum pcrsim_error_code measure_image(const void *uki, size_t uki_size, un
         copy = NULL;
         s = rc ? NULL : section(pe, ".cmdline");
         if (s) {
+                size_t len = 0;
+
                 copy = loaded(pe, s);
-                rc = copy ? measure_cmdline(d, copy, s->virtual_size, err) : nomem(err);
+                while (copy && len < s->virtual_size && copy[len])
+                        len++;
+                /* NOTE: later stubs than 252 strip trailing whitespace from
+                 * .cmdline; from which release on is not verified. */
+                if (copy && stub_version > 252 && len && strchr(" \t\n\r", copy[len - 1]))
+                        rc = pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, ".cmdline",
+                                              "the .cmdline section ends in whitespace, and whether systemd-stub %u passes it on is not modelled",
+                                              stub_version);
+                else
+                        rc = copy ? measure_cmdline(d, copy, s->virtual_size, err) : nomem(err);
                 d->has_cmdline = !rc;
                 free(copy);
         }
@@ -253,21 +304,33 @@ static void put_record(struct buffer *b, uint32_t pcr, uint32_t type, const stru
         put(b, data, size);
 }
 
+/* Makes room for one more item in `*items`, an array of `count` items of
+ * `size` bytes with room for `*cap`. */
+static bool grow(void **items, size_t count, size_t *cap, size_t size)
+{
+        size_t n = *cap ? 2 * *cap : 16;
+        void *grown;
+
+        if (count < *cap)
+                return true;
+        grown = realloc(*items, n * size);
+        if (!grown)
+                return false;
+        *items = grown;
+        *cap = n;
+        return true;
+}
+
 static struct pcrsim_predict_change *add_change(struct pcrsim_prediction *out, size_t *cap,
                                                 enum pcrsim_predict_role role, uint32_t pcr,
                                                 const char *detail)
 {
         struct pcrsim_predict_change *c;
+        void *items = out->changes;
 
-        if (out->change_count == *cap) {
-                size_t n = *cap ? 2 * *cap : 16;
-                struct pcrsim_predict_change *grown = realloc(out->changes, n * sizeof(*grown));
-
-                if (!grown)
-                        return NULL;
-                out->changes = grown;
-                *cap = n;
-        }
+        if (!grow(&items, out->change_count, cap, sizeof(*c)))
+                return NULL;
+        out->changes = items;
         c = &out->changes[out->change_count++];
         memset(c, 0, sizeof(*c));
         c->role = role;
@@ -337,6 +400,8 @@ static enum pcrsim_error_code survey(const void *base, size_t base_size, struct 
                 }
                 if (ev.pcr == 11 && ev.type == EV_IPL)
                         sv->stub_events++;
+                if (ev.pcr == 7 && ev.type == EV_EFI_VARIABLE_AUTHORITY)
+                        sv->secure_boot = true;
                 tag = ev.pcr == 9 ? tag_id(&ev) : 0;
                 if (tag == LINUX_EVENT_ID_LOAD_OPTIONS)
                         sv->load_options_events++;
@@ -402,8 +467,8 @@ static enum pcrsim_error_code fits_direct(const struct base_survey *sv, const st
 }
 
 /*
- * Why a kept event is an assumption, or NULL when it belongs to the
- * platform: firmware code and configuration, the boot variables, the
+ * Returns the reason that makes a kept event an assumption, or NULL when
+ * it belongs to the platform: firmware code and configuration, the boot variables, the
  * Secure Boot policy, separators, and the firmware's action strings.
  */
 static const char *assumption(const struct pcrsim_event *ev)
@@ -413,7 +478,7 @@ static const char *assumption(const struct pcrsim_event *ev)
         case EV_SEPARATOR:
                 return NULL;
         case EV_EFI_VARIABLE_AUTHORITY:
-                return "the Secure Boot database entry that verified an image: assumed to verify the new image too";
+                return "a Secure Boot authority (the certificate or SBAT level that let an image run): assumed the same for the new image";
         case EV_EFI_GPT_EVENT:
         case EV_EFI_GPT_EVENT2:
                 return "the boot disk's partition table: assumed the same for the new image";
@@ -422,6 +487,11 @@ static const char *assumption(const struct pcrsim_event *ev)
         }
         if (ev->pcr == 14 && ev->type == EV_IPL)
                 return "shim's MOK lists: assumed unchanged";
+        /* NOTE: systemd-stub's PCR 12 and 13 measurements (a command line
+         * from the boot loader, credentials, system extensions) are not
+         * modelled, so a prediction keeps them. */
+        if ((ev->pcr == 12 || ev->pcr == 13) && (ev->type == EV_IPL || ev->type == EV_EVENT_TAG))
+                return "systemd-stub's command line from the boot loader, credentials or system extensions: assumed unchanged, because pcrsim does not model them";
         if (ev->pcr <= 7) {
                 switch (ev->type) {
                 case EV_POST_CODE:
@@ -453,25 +523,48 @@ static const char *assumption(const struct pcrsim_event *ev)
         return "not attributed to the platform or to the image's files: assumed unchanged";
 }
 
+/* Describes a kept event for a reviewer: the string of an EV_IPL event
+ * (GRUB, shim), or the variable name of an authority event. */
+static void event_detail(const struct pcrsim_event *ev, char *out, size_t cap)
+{
+        size_t n = 0;
+
+        out[0] = '\0';
+        if (ev->type == EV_IPL && (ev->pcr == 8 || ev->pcr == 9 || ev->pcr == 14)) {
+                /* Control bytes stay for the caller to escape. */
+                for (size_t i = 0; i < ev->data_size && ev->data[i] && n + 1 < cap; i++)
+                        out[n++] = ev->data[i] < 0x7F ? (char)ev->data[i] : '?';
+        } else if (ev->type == EV_EFI_VARIABLE_AUTHORITY && ev->data_size >= 32) {
+                /* UEFI_VARIABLE_DATA: VariableName GUID, UnicodeNameLength
+                 * (8 bytes), VariableDataLength (8 bytes), then the name. */
+                uint64_t chars = 0;
+
+                for (int i = 7; i >= 0; i--)
+                        chars = chars << 8 | ev->data[16 + i];
+                for (uint64_t i = 0; i < chars && 32 + 2 * i + 1 < ev->data_size && n + 1 < cap; i++) {
+                        uint8_t c = ev->data[32 + 2 * i];
+
+                        out[n++] = c >= 0x20 && c < 0x7F && !ev->data[33 + 2 * i] ? (char)c : '?';
+                }
+        }
+        out[n] = '\0';
+}
+
 static bool add_assumption(struct pcrsim_prediction *out, size_t *cap, const struct pcrsim_event *ev,
                            const char *reason)
 {
         struct pcrsim_predict_assumption *a;
+        void *items = out->assumptions;
 
-        if (out->assumption_count == *cap) {
-                size_t n = *cap ? 2 * *cap : 8;
-                struct pcrsim_predict_assumption *grown = realloc(out->assumptions, n * sizeof(*grown));
-
-                if (!grown)
-                        return false;
-                out->assumptions = grown;
-                *cap = n;
-        }
+        if (!grow(&items, out->assumption_count, cap, sizeof(*a)))
+                return false;
+        out->assumptions = items;
         a = &out->assumptions[out->assumption_count++];
         a->base_index = ev->index;
         a->pcr = ev->pcr;
         a->type = ev->type;
         a->reason = reason;
+        event_detail(ev, a->detail, sizeof(a->detail));
         return true;
 }
 
@@ -492,7 +585,7 @@ static bool put_sections(struct buffer *b, struct pcrsim_prediction *out, size_t
                 for (uint32_t j = 0; j < d->bank_count; j++)
                         memcpy(digests[j], e->digests[j].bytes, e->digests[j].size);
                 put_record(b, PCRSIM_UKI_PCR, EV_IPL, d, digests, name, (uint32_t)(2 * len + 2));
-                snprintf(detail, sizeof(detail), "%s %s", e->section,
+                snprintf(detail, sizeof(detail), "systemd-stub: %s %s", e->section,
                          e->part == PCRSIM_UKI_SECTION_NAME ? "name" : "data");
                 c = add_change(out, cap, PCRSIM_PREDICT_UKI_SECTION, PCRSIM_UKI_PCR, detail);
                 if (!c)
@@ -508,16 +601,23 @@ typedef uint8_t (*digest_row)[PCRSIM_MAX_DIGEST_SIZE];
  * measures: the stub logs the name first, then the data. */
 static const char *stub_part(const struct pcrsim_prediction *out, const char *name)
 {
+        static const char prefix[] = "systemd-stub: ";
         size_t seen = 0, len = strlen(name);
 
         for (size_t i = 0; i < out->change_count; i++) {
                 const struct pcrsim_predict_change *c = &out->changes[i];
+                const char *rest = c->detail + sizeof(prefix) - 1;
 
                 if (c->removed && c->role == PCRSIM_PREDICT_UKI_SECTION &&
-                    strncmp(c->detail, name, len) == 0 && c->detail[len] == ' ')
+                    strncmp(c->detail, prefix, sizeof(prefix) - 1) == 0 && strncmp(rest, name, len) == 0 &&
+                    rest[len] == ' ')
                         seen++;
         }
-        return seen == 0 ? "name" : seen == 1 ? "data" : "repeated";
+        if (seen == 0)
+                return "name";
+        if (seen == 1)
+                return "data";
+        return "repeated";
 }
 
 /* Pairs each stub event of the new UKI with the base event that measured
@@ -598,12 +698,12 @@ static enum pcrsim_error_code rewrite(const void *base, size_t base_size, const 
                 } else if (d->direct && d->has_qemu_kernel && ev.pcr == 4 && !separator4 &&
                            ev.type == EV_EFI_BOOT_SERVICES_APPLICATION) {
                         c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_QEMU_KERNEL,
-                                    "kernel as QEMU patches it", d, (digest_row)d->kernel);
+                                    "kernel as QEMU patches it (Authenticode)", d, (digest_row)d->kernel);
                 } else if (!d->direct && ev.pcr == 4 && ev.type == EV_EFI_BOOT_SERVICES_APPLICATION) {
                         bool kernel = app++ == 1;
 
                         c = replace(&b, out, &cap, &ev, kernel ? PCRSIM_PREDICT_KERNEL : PCRSIM_PREDICT_UKI,
-                                    kernel ? "kernel in .linux" : "UKI", d,
+                                    kernel ? "kernel in .linux (Authenticode)" : "UKI (Authenticode)", d,
                                     kernel ? (digest_row)d->kernel : (digest_row)d->uki);
                 } else if (!d->direct && ev.pcr == PCRSIM_UKI_PCR && ev.type == EV_IPL) {
                         char name[16] = "";
@@ -624,18 +724,18 @@ static enum pcrsim_error_code rewrite(const void *base, size_t base_size, const 
                         if (c) {
                                 c->removed = true;
                                 set_old(c, &ev);
-                                snprintf(c->detail, sizeof(c->detail), "%s %s", name,
+                                snprintf(c->detail, sizeof(c->detail), "systemd-stub: %s %s", name,
                                          stub_part(out, name));
                         }
                 } else if (tag == LINUX_EVENT_ID_LOAD_OPTIONS && d->has_cmdline) {
-                        c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_LOAD_OPTIONS, "LOADED_IMAGE::LoadOptions",
-                                    d, (digest_row)d->load_options);
+                        c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_LOAD_OPTIONS,
+                                    "Linux EFI stub: LoadOptions", d, (digest_row)d->load_options);
                 } else if (tag == LINUX_EVENT_ID_INITRD && d->has_initrd) {
-                        c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_INITRD, "Linux initrd", d,
+                        c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_INITRD, "Linux EFI stub: initrd", d,
                                     (digest_row)d->initrd);
                 } else if (tag == LINUX_EVENT_ID_INITRD) {
                         /* Without an initrd the kernel logs no initrd event. */
-                        c = add_change(out, &cap, PCRSIM_PREDICT_INITRD, 9, "Linux initrd");
+                        c = add_change(out, &cap, PCRSIM_PREDICT_INITRD, 9, "Linux EFI stub: initrd");
                         if (c) {
                                 c->removed = true;
                                 set_old(c, &ev);
@@ -645,7 +745,8 @@ static enum pcrsim_error_code rewrite(const void *base, size_t base_size, const 
 
                         if (d->direct && !d->has_qemu_kernel && ev.pcr == 4 &&
                             ev.type == EV_EFI_BOOT_SERVICES_APPLICATION) {
-                                why = "the kernel as QEMU patches it, which depends on the guest's RAM size: PCR 4 is not predicted";
+                                /* Not an assumption: PCR 4 is left out. */
+                                why = NULL;
                                 out->unpredicted_pcrs |= 1u << 4;
                         }
                         put(&b, (const uint8_t *)base + ev.offset, ev.size);
@@ -716,6 +817,11 @@ enum pcrsim_error_code pcrsim_predict_uki(const void *base, size_t base_size, co
         }
         if (!rc)
                 rc = rewrite(base, base_size, d, out, err);
+        if (!rc) {
+                out->stub_version = d->stub_version;
+                out->stub_version_detected = d->stub_detected;
+                out->unsigned_under_secure_boot = sv.secure_boot && !d->signed_image;
+        }
         free(d);
         if (rc) {
                 pcrsim_prediction_free(out);
@@ -816,7 +922,7 @@ enum pcrsim_error_code pcrsim_predict_direct(const void *base, size_t base_size,
 #define GRUB_CMD_PREFIX "grub_cmd: "
 #define GRUB_CMDLINE_PREFIX "kernel_cmdline: "
 
-/* What a GRUB base log contains, by event index. */
+/* Survey of a GRUB base log, by event index. */
 struct grub_survey {
         uint32_t loader_count;          /* applications before GRUB's first command */
         uint64_t loaders[2];            /* shim then GRUB, or GRUB alone */
@@ -1026,7 +1132,11 @@ enum grub_class { CLASS_COMMAND, CLASS_FILE, CLASS_IMAGE };
 
 static enum grub_class class_of(uint32_t pcr)
 {
-        return pcr == 8 ? CLASS_COMMAND : pcr == 9 ? CLASS_FILE : CLASS_IMAGE;
+        if (pcr == 8)
+                return CLASS_COMMAND;
+        if (pcr == 9)
+                return CLASS_FILE;
+        return CLASS_IMAGE;
 }
 
 /* Writes one event for a step of the new grub.cfg. */
@@ -1077,7 +1187,16 @@ static enum pcrsim_error_code put_step(struct buffer *b, struct grub_digests *g,
                 if (pcr == 4) {
                         put_record(b, 4, EV_EFI_BOOT_SERVICES_APPLICATION, d, digests, kernel_app->data,
                                    kernel_app->data_size);
-                        snprintf(detail, sizeof(detail), "kernel %s", st->text);
+                        snprintf(detail, sizeof(detail), "kernel %.20s (Authenticode)", st->text);
+                } else if (pcr == 9) {
+                        data = malloc(data_size);
+                        if (!data)
+                                return nomem(err);
+                        snprintf(data, data_size, "%s", st->text);
+                        put_record(b, pcr, EV_IPL, d, digests, data, (uint32_t)data_size);
+                        snprintf(detail, sizeof(detail), "%s file %s",
+                                 st->kind == PCRSIM_GRUB_KERNEL_FILE ? "kernel" : "initrd", data);
+                        free(data);
                 } else {
                         data = malloc(data_size);
                         if (!data)
@@ -1213,15 +1332,17 @@ static enum pcrsim_error_code rewrite_grub(const void *base, size_t base_size, c
                 }
                 if (ev.type == EV_EFI_BOOT_SERVICES_APPLICATION && ev.pcr == 4 && sv->loader_count &&
                     ev.index == sv->loaders[0] && sv->loader_count == 2 && in->shim) {
-                        c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_SHIM, "shim", d, (digest_row)g->shim);
+                        c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_SHIM, "shim (Authenticode)", d,
+                                    (digest_row)g->shim);
                 } else if (ev.type == EV_EFI_BOOT_SERVICES_APPLICATION && ev.pcr == 4 &&
                            ev.index == sv->loaders[sv->loader_count - 1] && in->grub) {
-                        c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_GRUB, "GRUB", d, (digest_row)g->grub);
+                        c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_GRUB, "GRUB (Authenticode)", d,
+                                    (digest_row)g->grub);
                 } else if (ev.type == EV_EFI_BOOT_SERVICES_APPLICATION && ev.pcr == 4 && after_linux) {
-                        c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_KERNEL, "kernel that GRUB loaded", d,
-                                    (digest_row)d->kernel);
+                        c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_KERNEL, "kernel that GRUB loaded (Authenticode)",
+                                    d, (digest_row)d->kernel);
                 } else if (ev.pcr == 9 && ev.type == EV_IPL && ev.index == sv->cfg_event && cfg) {
-                        c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_GRUB_FILE, "grub.cfg", d, (digest_row)g->cfg);
+                        c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_GRUB_FILE, "file grub.cfg", d, (digest_row)g->cfg);
                         if (c) {
                                 first_new = out->change_count;
                                 for (size_t i = 0; !rc && i < cfg->step_count; i++)
@@ -1233,10 +1354,14 @@ static enum pcrsim_error_code rewrite_grub(const void *base, size_t base_size, c
                            first_argument_is(command, text)) {
                         c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_GRUB_FILE, "kernel file", d,
                                     (digest_row)g->kernel_file);
+                        if (c)
+                                snprintf(c->detail, sizeof(c->detail), "kernel file %.35s", text);
                 } else if (ev.pcr == 9 && ev.type == EV_IPL && starts_with(command, "initrd ") &&
                            names_file(command, text)) {
                         c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_GRUB_FILE, "initrd file", d,
                                     (digest_row)d->initrd);
+                        if (c)
+                                snprintf(c->detail, sizeof(c->detail), "initrd file %.35s", text);
                 } else {
                         why = assumption(&ev);
                         if (ev.pcr == 4 && ev.type == EV_EFI_BOOT_SERVICES_APPLICATION)
@@ -1248,6 +1373,8 @@ static enum pcrsim_error_code rewrite_grub(const void *base, size_t base_size, c
                                 why = "a command of GRUB's built-in configuration: assumed unchanged";
                         else if (ev.pcr == 8 && ev.type == EV_IPL)
                                 why = "a GRUB command: assumed unchanged (give --grub-cfg)";
+                        else if (ev.pcr == 9 && ev.type == EV_IPL && ev.index == sv->cfg_event)
+                                why = "the grub.cfg: assumed unchanged (give --grub-cfg)";
                         else if (ev.pcr == 9 && ev.type == EV_IPL)
                                 why = "a file that GRUB read: assumed unchanged";
                         put(&b, (const uint8_t *)base + ev.offset, ev.size);
@@ -1318,9 +1445,19 @@ enum pcrsim_error_code pcrsim_predict_grub(const void *base, size_t base_size,
                 have_cfg = !rc;
                 for (size_t i = 0; !rc && i < cfg.step_count; i++)
                         initrds += cfg.steps[i].kind == PCRSIM_GRUB_INITRD_FILE;
-                if (!rc && initrds > 1)
+                if (!rc && initrds > 1) {
+                        uint32_t line = 0;
+
+                        for (size_t i = 0; i < cfg.step_count; i++)
+                                if (cfg.steps[i].kind == PCRSIM_GRUB_INITRD_FILE)
+                                        line = cfg.steps[i].line;
                         rc = pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
                                               "the grub.cfg loads %zu initrd files; pcrsim predicts one", initrds);
+                        if (err) {
+                                err->record = line;
+                                err->record_noun = "line";
+                        }
+                }
                 if (!rc && !!initrds != !!in->initrd)
                         rc = pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
                                               initrds ? "the grub.cfg loads an initrd; give it with --initrd"

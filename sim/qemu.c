@@ -5,8 +5,9 @@
 #include "pcrsim/qemu.h"
 #include "pcrsim/reader.h"
 
-/* Where QEMU puts the real-mode code and the command line for a kernel
- * loaded high, and the ACPI data it reserves under 4 GiB on q35. */
+/* Addresses of the real-mode code and the command line that QEMU uses for
+ * a kernel loaded high, and the ACPI data size it reserves under 4 GiB on
+ * q35. */
 #define REAL_MODE_ADDR 0x10000u
 #define CMDLINE_ADDR 0x20000u
 #define ACPI_DATA_SIZE 0x28000u
@@ -139,8 +140,9 @@ enum pcrsim_error_code pcrsim_qemu_patch_kernel(const uint8_t *kernel, size_t si
                 initrd_max = below_4g - ACPI_DATA_SIZE - 1;
         if (in->has_initrd && in->initrd_size >= initrd_max)
                 return pcrsim_error_set(err, PCRSIM_ERR_INVALID, PCRSIM_NO_OFFSET, NULL,
-                                        "the initrd (%llu bytes) does not fit below 0x%llx; QEMU rejects it with an error",
-                                        (unsigned long long)in->initrd_size, (unsigned long long)initrd_max);
+                                        "the initrd (%llu bytes) does not fit below 0x%llx in a guest with %llu MiB of RAM; QEMU rejects the boot",
+                                        (unsigned long long)in->initrd_size, (unsigned long long)initrd_max,
+                                        (unsigned long long)(in->ram_bytes >> 20));
 
         copy = malloc(size);
         if (!copy)

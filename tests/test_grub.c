@@ -126,6 +126,26 @@ Test(grub, quoting_and_variables)
         pcrsim_grub_boot_free(&boot);
 }
 
+/* Windows line ends: the carriage returns separate words, and GRUB
+ * measures a menuentry block as written, carriage returns included. */
+Test(grub, crlf_line_ends)
+{
+        static const struct step want[] = {
+                { PCRSIM_GRUB_COMMAND, "set timeout=0" },
+                { PCRSIM_GRUB_COMMAND, "menuentry a {\r\n linux /v quiet\r\n}" },
+                { PCRSIM_GRUB_COMMAND, "setparams a" },
+                { PCRSIM_GRUB_COMMAND, "linux /v quiet" },
+                { PCRSIM_GRUB_KERNEL_FILE, "/v" },
+                { PCRSIM_GRUB_KERNEL_IMAGE, "/v" },
+                { PCRSIM_GRUB_KERNEL_CMDLINE, "/v quiet" },
+        };
+        struct pcrsim_grub_boot boot;
+
+        run_ok("set timeout=0\r\nmenuentry a {\r\n linux /v quiet\r\n}\r\n", &boot);
+        expect_steps(&boot, want, sizeof(want) / sizeof(want[0]));
+        pcrsim_grub_boot_free(&boot);
+}
+
 Test(grub, default_entry_by_index_title_and_id)
 {
         static const char *const defaults[] = { "1", "second", "\"second entry id\"", "'second'" };
@@ -174,6 +194,7 @@ Test(grub, malformed_configs)
         expect_rejected("set a='1\n\n", PCRSIM_ERR_INVALID, 1, "unterminated single quote");
         expect_rejected("\nset a=\"1\n", PCRSIM_ERR_INVALID, 2, "unterminated double quote");
         expect_rejected("menuentry a {\n linux /v\n", PCRSIM_ERR_INVALID, 1, "without its closing }");
+        expect_rejected("menuentry a {\n linux /v \"x\n}\n", PCRSIM_ERR_INVALID, 2, "unterminated double quote");
         expect_rejected("menuentry {\n linux /v\n}\n", PCRSIM_ERR_INVALID, 1, "without a title");
         expect_rejected("set default=3\nmenuentry a {\n linux /v\n}\n", PCRSIM_ERR_INVALID, PCRSIM_NO_RECORD,
                         "default entry '3'");

@@ -37,6 +37,7 @@ struct pcrsim_predict_assumption {
         uint32_t pcr;
         uint32_t type;
         const char *reason;   /* static text */
+        char detail[64];      /* the event's string (GRUB, shim), or "" */
 };
 
 /* One event of the base log that the prediction replaced, removed, or
@@ -77,12 +78,23 @@ struct pcrsim_prediction {
         uint32_t unpredicted_pcrs;
         /* After a failure: the input that the error's offset refers to. */
         enum pcrsim_predict_input failed_input;
+        /* UKI: the systemd-stub version whose measurements were used, and
+         * whether it came from the stub's own .sdmagic string. */
+        unsigned stub_version;
+        bool stub_version_detected;
+        /* The base boot verified images with Secure Boot (PCR 7 has an
+         * authority event), and the new UKI or kernel carries no
+         * signature, so the firmware would not start it. */
+        bool unsigned_under_secure_boot;
 };
 
 /*
  * Predicts the event log of a boot of the unified kernel image `uki` from
  * `base`, the crypto-agile event log of a recorded boot of another UKI on
- * the same platform, with systemd-stub version `stub_version`. It
+ * the same platform, with systemd-stub version `stub_version`, or with 0
+ * the version that the stub's .sdmagic section names (252 when it names
+ * none). A given version that differs from the .sdmagic one is an
+ * UNSUPPORTED error. It
  * replaces, in every bank of the base log:
  * - in PCR 4, the first EV_EFI_BOOT_SERVICES_APPLICATION event after the
  *   separator with the UKI's Authenticode digest and, when the base boot
