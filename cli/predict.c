@@ -664,11 +664,6 @@ int cmd_predict(int argc, char **argv)
                 case PCRSIM_PREDICT_INPUT_BASE:
                         break;
                 }
-                /* An error about the base boot's structure has no place
-                 * in the file, and names no file. */
-                if (p.failed_input == PCRSIM_PREDICT_INPUT_BASE && err.offset == PCRSIM_NO_OFFSET &&
-                    err.record == PCRSIM_NO_RECORD)
-                        name = NULL;
                 rc = cli_report(&err, name);
                 goto out;
         }

@@ -42,6 +42,11 @@ struct entry {
 struct script {
         const char *cfg;
         size_t size;
+        /* GRUB's line reader drops every carriage return. `map` gives the
+         * offset in the file of each byte of `cfg` when it had any. */
+        char *stripped;
+        size_t *map;
+        size_t file_size;
         /* The current source: the whole file, or an entry's body. */
         const char *src;
         size_t src_size, pos, base;
@@ -113,8 +118,10 @@ static enum pcrsim_error_code fail(struct script *s, enum pcrsim_error_code code
         va_list ap;
         enum pcrsim_error_code rc;
 
+        if (s->map && offset != PCRSIM_NO_OFFSET)
+                offset = offset < s->size ? s->map[offset] : s->file_size;
         va_start(ap, fmt);
-        rc = pcrsim_error_setv(s->err, code, offset == PCRSIM_NO_OFFSET ? PCRSIM_NO_OFFSET : offset, NULL, fmt, ap);
+        rc = pcrsim_error_setv(s->err, code, offset, NULL, fmt, ap);
         va_end(ap);
 
         /* Line 0 stands for the whole file. */
@@ -123,6 +130,17 @@ static enum pcrsim_error_code fail(struct script *s, enum pcrsim_error_code code
                 s->err->record_noun = "line";
         }
         return rc;
+}
+
+/* Copies `in` for an error message, with control bytes as '?'. */
+static const char *shown(const char *in, char *out, size_t cap)
+{
+        size_t n = 0;
+
+        for (; *in && n + 1 < cap; in++)
+                out[n++] = (unsigned char)*in < 0x20 || *in == 0x7F ? '?' : *in;
+        out[n] = '\0';
+        return out;
 }
 
 static enum pcrsim_error_code nomem(struct script *s)
@@ -153,8 +171,17 @@ static bool name_char(int c, bool first)
         return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (!first && c >= '0' && c <= '9');
 }
 
+/* Adds `n` bytes to a word and to its marks: 'S' for bytes of an unquoted
+ * expansion, which GRUB splits into words at blanks, '-' for the others. */
+static void word_add(struct text *word, struct text *marks, const char *p, size_t n, bool split)
+{
+        text_add(word, p, n);
+        for (size_t i = 0; i < n; i++)
+                text_add(marks, split ? "S" : "-", 1);
+}
+
 /* Expands the variable reference after a '$' at the current position. */
-static enum pcrsim_error_code expand(struct script *s, struct text *word)
+static enum pcrsim_error_code expand(struct script *s, struct text *word, struct text *marks, bool unquoted)
 {
         size_t start, len;
         bool braced = peek(s, 0) == '{';
@@ -168,7 +195,7 @@ static enum pcrsim_error_code expand(struct script *s, struct text *word)
                 int c = peek(s, 0);
 
                 if (!braced && c != '#' && c != '?' && c != '@' && c != '*' && !(c >= '0' && c <= '9')) {
-                        text_add(word, "$", 1);
+                        word_add(word, marks, "$", 1, false);
                         return PCRSIM_OK;
                 }
                 return fail(s, PCRSIM_ERR_UNSUPPORTED, s->line, here(s),
@@ -189,13 +216,14 @@ static enum pcrsim_error_code expand(struct script *s, struct text *word)
                             "variable '%s' is not set by an earlier command of grub.cfg (GRUB sets it, or another config), so its value is not known",
                             name);
         }
-        text_add(word, value, strlen(value));
+        word_add(word, marks, value, strlen(value), unquoted);
         return PCRSIM_OK;
 }
 
 /* Reads a { ... } block that starts at the current '{'. The word is the
  * block with its braces, as GRUB measures it. */
-static enum pcrsim_error_code read_block(struct script *s, struct text *word, size_t *body_offset)
+static enum pcrsim_error_code read_block(struct script *s, struct text *word, size_t *body_offset,
+                                         uint32_t *body_line)
 {
         size_t start = s->pos, depth = 0, quote_offset = 0;
         uint32_t line = s->line, quote_line = 0;
@@ -241,7 +269,41 @@ static enum pcrsim_error_code read_block(struct script *s, struct text *word, si
                 return fail(s, PCRSIM_ERR_INVALID, line, s->base + start, "a { block without its closing }");
         s->pos++;
         *body_offset = s->base + start + 1;
+        *body_line = line;
         text_add(word, s->src + start, s->pos - start);
+        return PCRSIM_OK;
+}
+
+/*
+ * Adds the words that one source word gives to `cmd`: GRUB splits the
+ * bytes of unquoted expansions at blanks and drops the empty words, but
+ * keeps one empty word for quotes with nothing in them.
+ */
+static enum pcrsim_error_code add_words(struct script *s, struct command *cmd, const struct text *word,
+                                        const struct text *marks, bool quoted)
+{
+        size_t start = 0, added = 0;
+        /* A { ... } block has no marks: it is never split. */
+        bool marked = marks->data && marks->size == word->size;
+
+        if (word->failed || marks->failed)
+                return nomem(s);
+        for (size_t i = 0; i <= word->size; i++) {
+                bool blank = marked && i < word->size && marks->data[i] == 'S' && strchr(" \t\n", word->data[i]);
+
+                if (i < word->size && !blank)
+                        continue;
+                if (i > start || (quoted && added == 0 && i == word->size)) {
+                        if (cmd->count == MAX_WORDS)
+                                return fail(s, PCRSIM_ERR_LIMIT, s->line, here(s), "a command of more than 1024 words");
+                        cmd->words[cmd->count] = strndup(word->size ? word->data + start : "", i - start);
+                        if (!cmd->words[cmd->count])
+                                return nomem(s);
+                        cmd->count++;
+                        added++;
+                }
+                start = i + 1;
+        }
         return PCRSIM_OK;
 }
 
@@ -250,7 +312,7 @@ static enum pcrsim_error_code read_block(struct script *s, struct text *word, si
  * the source. `blocks` allows a { ... } word (menuentry).
  */
 static enum pcrsim_error_code read_command(struct script *s, struct command *cmd, bool blocks,
-                                           size_t *block_offset)
+                                           size_t *block_offset, uint32_t *block_line)
 {
         enum pcrsim_error_code rc = PCRSIM_OK;
 
@@ -279,12 +341,20 @@ static enum pcrsim_error_code read_command(struct script *s, struct command *cmd
         cmd->line = s->line;
         cmd->offset = here(s);
         while (!rc) {
-                struct text word = { 0 };
-                bool any = false;
+                struct text word = { 0 }, marks = { 0 };
+                bool any = false, quoted = false;
                 int c;
 
-                while (peek(s, 0) == ' ' || peek(s, 0) == '\t' || peek(s, 0) == '\r')
-                        s->pos++;
+                for (;;) {
+                        if (peek(s, 0) == ' ' || peek(s, 0) == '\t' || peek(s, 0) == '\r') {
+                                s->pos++;
+                        } else if (peek(s, 0) == '\\' && peek(s, 1) == '\n') {
+                                s->pos += 2;
+                                s->line++;
+                        } else {
+                                break;
+                        }
+                }
                 c = peek(s, 0);
                 if (c == -1 || c == '\n' || c == ';')
                         break;
@@ -302,7 +372,7 @@ static enum pcrsim_error_code read_command(struct script *s, struct command *cmd
                         if (!blocks)
                                 return fail(s, PCRSIM_ERR_UNSUPPORTED, s->line, here(s),
                                             "a { ... } block outside menuentry");
-                        rc = read_block(s, &word, block_offset);
+                        rc = read_block(s, &word, block_offset, block_line);
                         cmd->has_block = true;
                         any = true;
                 }
@@ -327,7 +397,8 @@ static enum pcrsim_error_code read_command(struct script *s, struct command *cmd
                                         rc = fail(s, PCRSIM_ERR_INVALID, s->line, here(s),
                                                   "a backslash at the end of the file");
                                 } else {
-                                        text_add(&word, s->src + s->pos + 1, 1);
+                                        word_add(&word, &marks, s->src + s->pos + 1, 1, false);
+                                        quoted = true;
                                         s->pos += 2;
                                 }
                         } else if (c == '\'') {
@@ -342,7 +413,8 @@ static enum pcrsim_error_code read_command(struct script *s, struct command *cmd
                                 if (peek(s, 0) == -1)
                                         rc = fail(s, PCRSIM_ERR_INVALID, start_line, s->base + start - 1,
                                                   "an unterminated single quote");
-                                text_add(&word, s->src + start, s->pos - start);
+                                word_add(&word, &marks, s->src + start, s->pos - start, false);
+                                quoted = true;
                                 s->pos++;
                         } else if (c == '"') {
                                 size_t start = s->pos++;
@@ -354,38 +426,35 @@ static enum pcrsim_error_code read_command(struct script *s, struct command *cmd
                                                 if (peek(s, 1) == '\n')
                                                         s->line++;
                                                 else
-                                                        text_add(&word, s->src + s->pos + 1, 1);
+                                                        word_add(&word, &marks, s->src + s->pos + 1, 1, false);
                                                 s->pos += 2;
                                         } else if (c == '$') {
                                                 s->pos++;
-                                                rc = expand(s, &word);
+                                                rc = expand(s, &word, &marks, false);
                                         } else {
                                                 if (c == '\n')
                                                         s->line++;
-                                                text_add(&word, s->src + s->pos, 1);
+                                                word_add(&word, &marks, s->src + s->pos, 1, false);
                                                 s->pos++;
                                         }
                                 }
                                 if (!rc && peek(s, 0) == -1)
                                         rc = fail(s, PCRSIM_ERR_INVALID, start_line, s->base + start,
                                                   "an unterminated double quote");
+                                quoted = true;
                                 s->pos++;
                         } else if (c == '$') {
                                 s->pos++;
-                                rc = expand(s, &word);
+                                rc = expand(s, &word, &marks, true);
                         } else {
-                                text_add(&word, s->src + s->pos, 1);
+                                word_add(&word, &marks, s->src + s->pos, 1, false);
                                 s->pos++;
                         }
                 }
-                if (!any) {
-                        free(word.data);
-                        continue;
-                }
-                cmd->words[cmd->count] = text_take(&word);
-                if (!cmd->words[cmd->count])
-                        return nomem(s);
-                cmd->count++;
+                if (any && !rc)
+                        rc = add_words(s, cmd, &word, &marks, quoted || cmd->has_block);
+                free(word.data);
+                free(marks.data);
         }
         return rc;
 }
@@ -466,6 +535,36 @@ static enum pcrsim_error_code set_variable(struct script *s, const char *name, s
         return PCRSIM_OK;
 }
 
+/*
+ * Returns the command line that GRUB's linux loader builds from the words
+ * after "linux" and logs as kernel_cmdline: the words joined by spaces, a
+ * word with a space in double quotes, and a backslash before each
+ * backslash, single quote and double quote. A lab boot of Debian's GRUB
+ * 2.06 logged this for a word with a space and one with quotes.
+ */
+static char *loader_cmdline(const struct command *cmd)
+{
+        struct text t = { 0 };
+
+        for (size_t i = 1; i < cmd->count; i++) {
+                const char *w = cmd->words[i];
+                bool space = strchr(w, ' ') != NULL;
+
+                if (i > 1)
+                        text_add(&t, " ", 1);
+                if (space)
+                        text_add(&t, "\"", 1);
+                for (; *w; w++) {
+                        if (*w == '\\' || *w == '\'' || *w == '"')
+                                text_add(&t, "\\", 1);
+                        text_add(&t, w, 1);
+                }
+                if (space)
+                        text_add(&t, "\"", 1);
+        }
+        return text_take(&t);
+}
+
 /* Carries out `set` and `unset`; the other plain commands change
  * nothing that a later measurement depends on. */
 static enum pcrsim_error_code run_plain(struct script *s, const struct command *cmd)
@@ -502,27 +601,32 @@ static bool listed(const char *word, const char *const *list, size_t count)
 
 static enum pcrsim_error_code unsupported_command(struct script *s, const struct command *cmd)
 {
+        char name[64];
+
+        shown(cmd->words[0], name, sizeof(name));
         if (listed(cmd->words[0], keywords, sizeof(keywords) / sizeof(keywords[0])))
                 return fail(s, PCRSIM_ERR_UNSUPPORTED, cmd->line, cmd->offset,
                             "'%s': pcrsim does not model GRUB's control flow, so it cannot know which commands run; predict without the grub.cfg to keep the base boot's GRUB measurements",
-                            cmd->words[0]);
+                            name);
         if (strchr(cmd->words[0], '=') != NULL)
                 return fail(s, PCRSIM_ERR_UNSUPPORTED, cmd->line, cmd->offset,
-                            "'%s': pcrsim models assignments made with set only", cmd->words[0]);
+                            "'%s': pcrsim models assignments made with set only", name);
         return fail(s, PCRSIM_ERR_UNSUPPORTED, cmd->line, cmd->offset,
                     "command '%s' is not modelled by pcrsim (it may read files or depend on the machine); predict without the grub.cfg to keep the base boot's GRUB measurements",
-                    cmd->words[0]);
+                    name);
 }
 
 /* Records a menuentry: its title, --id, other positional arguments, and
  * its body. */
-static enum pcrsim_error_code add_entry(struct script *s, const struct command *cmd, size_t body_offset)
+static enum pcrsim_error_code add_entry(struct script *s, const struct command *cmd, size_t body_offset,
+                                        uint32_t body_line)
 {
         static const char *const with_value[] = { "--class", "--users", "--hotkey", "--id", "--source" };
         struct entry *e;
         struct text params = { 0 };
         const char *block = cmd->words[cmd->count - 1];
         size_t positional = 0;
+        char option[64];
 
         if (!cmd->has_block)
                 return fail(s, PCRSIM_ERR_INVALID, cmd->line, cmd->offset, "menuentry without a { ... } block");
@@ -545,7 +649,7 @@ static enum pcrsim_error_code add_entry(struct script *s, const struct command *
                         free(params.data);
                         memset(e, 0, sizeof(*e));
                         return fail(s, PCRSIM_ERR_UNSUPPORTED, cmd->line, cmd->offset,
-                                    "menuentry option '%s' is not modelled by pcrsim", w);
+                                    "menuentry option '%s' is not modelled by pcrsim", shown(w, option, sizeof(option)));
                 } else {
                         if (positional++ == 0)
                                 e->title = strdup(w);
@@ -563,7 +667,7 @@ static enum pcrsim_error_code add_entry(struct script *s, const struct command *
         e->params = text_take(&params);
         e->body = strndup(block + 1, strlen(block) - 2);
         e->body_offset = body_offset;
-        e->body_line = cmd->line;
+        e->body_line = body_line;
         s->entry_count++;
         if (!e->params || !e->body)
                 return nomem(s);
@@ -594,7 +698,7 @@ static enum pcrsim_error_code run_entry_command(struct script *s, const struct c
                 if (!rc)
                         rc = add_step(s, PCRSIM_GRUB_KERNEL_IMAGE, strdup(cmd->words[1]), cmd->line);
                 if (!rc)
-                        rc = add_step(s, PCRSIM_GRUB_KERNEL_CMDLINE, join(cmd, 1, cmd->count), cmd->line);
+                        rc = add_step(s, PCRSIM_GRUB_KERNEL_CMDLINE, loader_cmdline(cmd), cmd->line);
                 return rc;
         }
         if (strcmp(cmd->words[0], "initrd") == 0) {
@@ -611,12 +715,16 @@ static enum pcrsim_error_code run_entry_command(struct script *s, const struct c
         return unsupported_command(s, cmd);
 }
 
-/* Returns the entry that GRUB boots, or NULL after setting the error. */
+/*
+ * Returns the entry that GRUB boots, or NULL after setting the error. As
+ * GRUB does, a `default` that starts with a digit is a number in C
+ * notation (octal with a leading 0, hex with 0x) with any text after it
+ * ignored; another value is a title or --id. A value that names no entry
+ * boots the first.
+ */
 static const struct entry *default_entry(struct script *s)
 {
         const char *def = lookup(s, "default", 7);
-        char *end;
-        unsigned long n;
 
         if (s->entry_count == 0) {
                 fail(s, PCRSIM_ERR_UNSUPPORTED, 0, PCRSIM_NO_OFFSET, "grub.cfg has no menuentry to boot");
@@ -624,18 +732,46 @@ static const struct entry *default_entry(struct script *s)
         }
         if (!def || !*def)
                 return &s->entries[0];
-        n = strtoul(def, &end, 10);
-        if (*def >= '0' && *def <= '9' && !*end) {
-                if (n < s->entry_count)
-                        return &s->entries[n];
-        } else {
-                for (size_t i = 0; i < s->entry_count; i++)
-                        if (strcmp(s->entries[i].title, def) == 0 ||
-                            (s->entries[i].id && strcmp(s->entries[i].id, def) == 0))
-                                return &s->entries[i];
+        if (*def >= '0' && *def <= '9') {
+                unsigned long n = strtoul(def, NULL, 0);
+
+                return n < s->entry_count ? &s->entries[n] : &s->entries[0];
         }
-        fail(s, PCRSIM_ERR_INVALID, 0, PCRSIM_NO_OFFSET, "default entry '%s' is not in grub.cfg", def);
-        return NULL;
+        for (size_t i = 0; i < s->entry_count; i++)
+                if (strcmp(s->entries[i].title, def) == 0 || (s->entries[i].id && strcmp(s->entries[i].id, def) == 0))
+                        return &s->entries[i];
+        return &s->entries[0];
+}
+
+/* Returns the line of `p` in `text`, counted from 1. */
+static uint32_t line_of(const char *text, size_t size, const char *p)
+{
+        uint32_t line = 1;
+
+        for (const char *q = text; q < p && q < text + size; q++)
+                line += *q == '\n';
+        return line;
+}
+
+/* Replaces the source with a copy without carriage returns. */
+static enum pcrsim_error_code strip_returns(struct script *s)
+{
+        size_t n = 0;
+
+        s->stripped = malloc(s->size ? s->size : 1);
+        s->map = malloc((s->size + 1) * sizeof(*s->map));
+        if (!s->stripped || !s->map)
+                return nomem(s);
+        for (size_t i = 0; i < s->size; i++) {
+                if (s->cfg[i] == '\r')
+                        continue;
+                s->map[n] = i;
+                s->stripped[n++] = s->cfg[i];
+        }
+        s->file_size = s->size;
+        s->cfg = s->src = s->stripped;
+        s->size = s->src_size = n;
+        return PCRSIM_OK;
 }
 
 enum pcrsim_error_code pcrsim_grub_run_config(const char *cfg, size_t size, struct pcrsim_grub_boot *out,
@@ -646,6 +782,8 @@ enum pcrsim_error_code pcrsim_grub_run_config(const char *cfg, size_t size, stru
         const struct entry *e;
         enum pcrsim_error_code rc = PCRSIM_OK;
         size_t block_offset = 0;
+        uint32_t block_line = 0;
+        char name[64];
 
         memset(out, 0, sizeof(*out));
         if (!s)
@@ -660,21 +798,24 @@ enum pcrsim_error_code pcrsim_grub_run_config(const char *cfg, size_t size, stru
                                       "grub.cfg has %zu bytes, more than the limit of %u", size,
                                       (unsigned)PCRSIM_MAX_GRUB_CFG_SIZE);
         else if (memchr(cfg, '\0', size))
-                rc = fail(s, PCRSIM_ERR_INVALID, 0, (size_t)((const char *)memchr(cfg, '\0', size) - cfg),
-                          "a NUL byte: grub.cfg is text");
+                rc = fail(s, PCRSIM_ERR_INVALID, line_of(cfg, size, (const char *)memchr(cfg, '\0', size)),
+                          (size_t)((const char *)memchr(cfg, '\0', size) - cfg), "a NUL byte: grub.cfg is text");
+        else if (memchr(cfg, '\r', size))
+                rc = strip_returns(s);
 
         /* The file: plain commands and menu entries, each measured. */
         while (!rc) {
-                rc = read_command(s, &cmd, true, &block_offset);
+                rc = read_command(s, &cmd, true, &block_offset, &block_line);
                 if (rc || cmd.count == 0)
                         break;
                 if (strcmp(cmd.words[0], "menuentry") == 0) {
                         rc = add_step(s, PCRSIM_GRUB_COMMAND, join(&cmd, 0, cmd.count), cmd.line);
                         if (!rc)
-                                rc = add_entry(s, &cmd, block_offset);
+                                rc = add_entry(s, &cmd, block_offset, block_line);
                 } else if (cmd.has_block) {
                         rc = fail(s, PCRSIM_ERR_UNSUPPORTED, cmd.line, cmd.offset,
-                                  "a { ... } block after '%s': pcrsim models blocks of menuentry only", cmd.words[0]);
+                                  "a { ... } block after '%s': pcrsim models blocks of menuentry only",
+                                  shown(cmd.words[0], name, sizeof(name)));
                 } else if (listed(cmd.words[0], plain_commands, sizeof(plain_commands) / sizeof(plain_commands[0]))) {
                         rc = add_step(s, PCRSIM_GRUB_COMMAND, join(&cmd, 0, cmd.count), cmd.line);
                         if (!rc)
@@ -707,7 +848,7 @@ enum pcrsim_error_code pcrsim_grub_run_config(const char *cfg, size_t size, stru
                 s->line = e->body_line;
         }
         while (!rc) {
-                rc = read_command(s, &cmd, false, &block_offset);
+                rc = read_command(s, &cmd, false, &block_offset, &block_line);
                 if (rc || cmd.count == 0)
                         break;
                 rc = run_entry_command(s, &cmd);
@@ -716,7 +857,7 @@ enum pcrsim_error_code pcrsim_grub_run_config(const char *cfg, size_t size, stru
         command_free(&cmd);
         if (!rc && !s->kernel_loaded)
                 rc = fail(s, PCRSIM_ERR_UNSUPPORTED, e->body_line, e->body_offset,
-                          "the entry '%s' loads no kernel with linux", e->title);
+                          "the entry '%s' loads no kernel with linux", shown(e->title, name, sizeof(name)));
 
         for (size_t i = 0; i < s->var_count; i++) {
                 free(s->vars[i].name);
@@ -728,6 +869,8 @@ enum pcrsim_error_code pcrsim_grub_run_config(const char *cfg, size_t size, stru
                 free(s->entries[i].params);
                 free(s->entries[i].body);
         }
+        free(s->stripped);
+        free(s->map);
         free(s);
         if (rc)
                 pcrsim_grub_boot_free(out);

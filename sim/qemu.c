@@ -86,10 +86,9 @@ enum pcrsim_error_code pcrsim_qemu_patch_kernel(const uint8_t *kernel, size_t si
                                                 const struct pcrsim_qemu_direct *in,
                                                 uint8_t **out, struct pcrsim_error *err)
 {
-        uint32_t magic = 0, version = 0, loadflags = 0, xloadflags = 0, addr_max = 0, cmdline_max = 0;
+        uint32_t magic = 0, version = 0, loadflags = 0, xloadflags = 0, addr_max = 0, setup_sects = 0;
         uint32_t unused;
         uint64_t below_4g, initrd_max;
-        size_t cmdline_len = strlen(in->cmdline);
         enum pcrsim_error_code rc;
         uint16_t mode;
         uint8_t *copy;
@@ -116,14 +115,16 @@ enum pcrsim_error_code pcrsim_qemu_patch_kernel(const uint8_t *kernel, size_t si
                 rc = field(kernel, size, PCRSIM_BZ_XLOADFLAGS, 2, "xloadflags", &xloadflags, err);
         if (!rc && version >= 0x203)
                 rc = field(kernel, size, PCRSIM_BZ_INITRD_ADDR_MAX, 4, "initrd_addr_max", &addr_max, err);
-        if (!rc && version >= 0x206)
-                rc = field(kernel, size, PCRSIM_BZ_CMDLINE_SIZE, 4, "cmdline_size", &cmdline_max, err);
+        if (!rc)
+                rc = field(kernel, size, PCRSIM_BZ_SETUP_SECTS, 1, "setup_sects", &setup_sects, err);
         if (rc)
                 return rc;
-        if (version >= 0x206 && cmdline_len > cmdline_max)
-                return pcrsim_error_set(err, PCRSIM_ERR_INVALID, PCRSIM_BZ_CMDLINE_SIZE, "cmdline_size",
-                                        "the command line has %zu bytes and the kernel accepts %u; QEMU rejects it with an error",
-                                        cmdline_len, cmdline_max);
+        /* QEMU splits the file into the real-mode setup, 512 bytes per
+         * sector after the boot sector, and the kernel behind it. */
+        if (((setup_sects ? setup_sects : 4) + 1) * 512u > size)
+                return pcrsim_error_set(err, PCRSIM_ERR_INVALID, PCRSIM_BZ_SETUP_SECTS, "setup_sects",
+                                        "the setup code of %u sectors is longer than the %zu-byte file; QEMU rejects the kernel",
+                                        setup_sects ? setup_sects : 4, size);
 
         if (version >= 0x20C && (xloadflags & XLF_CAN_BE_LOADED_ABOVE_4G))
                 initrd_max = UINT32_MAX;

@@ -29,6 +29,7 @@ struct pcrsim_qemu_direct {
 };
 
 /* Offsets of the setup header fields that QEMU writes (boot protocol). */
+#define PCRSIM_BZ_SETUP_SECTS 0x1F1u
 #define PCRSIM_BZ_VID_MODE 0x1FAu
 #define PCRSIM_BZ_HEADER_MAGIC 0x202u   /* "HdrS" */
 #define PCRSIM_BZ_VERSION 0x206u
@@ -39,7 +40,6 @@ struct pcrsim_qemu_direct {
 #define PCRSIM_BZ_HEAP_END_PTR 0x224u
 #define PCRSIM_BZ_CMD_LINE_PTR 0x228u
 #define PCRSIM_BZ_INITRD_ADDR_MAX 0x22Cu
-#define PCRSIM_BZ_CMDLINE_SIZE 0x238u
 #define PCRSIM_BZ_XLOADFLAGS 0x236u
 
 /*
@@ -53,7 +53,7 @@ struct pcrsim_qemu_direct {
  *   loaded above it) and the RAM under 4 GiB less 160 KiB of ACPI tables.
  * Fails with UNSUPPORTED for a kernel older than boot protocol 2.02 or
  * not loaded high, and with INVALID where QEMU itself rejects the boot (a
- * command line longer than cmdline_size, an initrd that does not fit).
+ * file shorter than its setup code, an initrd that does not fit).
  */
 enum pcrsim_error_code pcrsim_qemu_patch_kernel(const uint8_t *kernel, size_t size,
                                                 const struct pcrsim_qemu_direct *in,
