@@ -537,10 +537,10 @@ static enum pcrsim_error_code set_variable(struct script *s, const char *name, s
 
 /*
  * Returns the command line that GRUB's linux loader builds from the words
- * after "linux" and logs as kernel_cmdline: the words joined by spaces, a
- * word with a space in double quotes, and a backslash before each
- * backslash, single quote and double quote. A lab boot of Debian's GRUB
- * 2.06 logged this for a word with a space and one with quotes.
+ * after "linux" and logs as kernel_cmdline. The words are joined by
+ * spaces, a word with a space stands in double quotes, and a backslash
+ * goes before each backslash, single quote and double quote. A lab boot
+ * of Debian's GRUB 2.06 logged this for words with spaces and quotes.
  */
 static char *loader_cmdline(const struct command *cmd)
 {
@@ -717,9 +717,9 @@ static enum pcrsim_error_code run_entry_command(struct script *s, const struct c
 
 /*
  * Returns the entry that GRUB boots, or NULL after setting the error. As
- * GRUB does, a `default` that starts with a digit is a number in C
- * notation (octal with a leading 0, hex with 0x) with any text after it
- * ignored; another value is a title or --id. A value that names no entry
+ * in GRUB, a `default` that starts with a digit is a number in C notation
+ * (octal with a leading 0, hex with 0x), and text after the number is
+ * ignored. Another value is a title or --id. A value that names no entry
  * boots the first.
  */
 static const struct entry *default_entry(struct script *s)
