@@ -7,6 +7,7 @@
 #include "pcrsim/pe.h"
 #include "pcrsim/predict.h"
 #include "pcrsim/qemu.h"
+#include "pcrsim/reader.h"
 
 #define EV_POST_CODE 0x00000001u
 #define EV_SEPARATOR 0x00000004u
@@ -1108,7 +1109,196 @@ struct grub_digests {
         uint8_t kernel_file[PCRSIM_MAX_ALGORITHMS][PCRSIM_MAX_DIGEST_SIZE];
         uint8_t cfg[PCRSIM_MAX_ALGORITHMS][PCRSIM_MAX_DIGEST_SIZE];
         uint8_t text[PCRSIM_MAX_ALGORITHMS][PCRSIM_MAX_DIGEST_SIZE];
+        /* From the new shim's built-in certificate and revocation list. */
+        bool has_vendor;
+        uint8_t moklist[PCRSIM_MAX_ALGORITHMS][PCRSIM_MAX_DIGEST_SIZE];
+        uint8_t moklistx[PCRSIM_MAX_ALGORITHMS][PCRSIM_MAX_DIGEST_SIZE];
+        uint8_t *vendor_cert;     /* the DER certificate */
+        uint32_t vendor_cert_size;
 };
+
+/* SHIM_LOCK_GUID, the owner of shim's variables, and EFI_CERT_X509_GUID,
+ * as stored (little-endian fields first). */
+static const uint8_t shim_lock_guid[16] = { 0x50, 0xab, 0x5d, 0x60, 0x46, 0xe0, 0x00, 0x43,
+                                            0xab, 0xb6, 0x3d, 0xd8, 0x10, 0xdd, 0x8b, 0x23 };
+static const uint8_t cert_x509_guid[16] = { 0xa1, 0x59, 0xc0, 0xa5, 0xe4, 0x94, 0xa7, 0x4a,
+                                            0x87, 0xb5, 0xab, 0x15, 0x5c, 0x2b, 0xf0, 0x72 };
+
+static void le32(uint8_t *p, uint32_t v)
+{
+        for (int i = 0; i < 4; i++)
+                p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/*
+ * Returns the section named `name` when the section table stores it as
+ * "/N", an offset into the COFF string table. binutils writes names longer
+ * than 8 bytes so (shim's ".vendor_cert"). NULL when there is none.
+ */
+static const struct pcrsim_pe_section *long_section(const struct pcrsim_pe *pe, const char *name)
+{
+        struct pcrsim_reader r;
+        uint32_t symbols = 0, count = 0;
+        size_t len = strlen(name);
+
+        pcrsim_reader_init(&r, pe->data, pe->size, 0);
+        /* PointerToSymbolTable and NumberOfSymbols of the COFF header. */
+        if (pcrsim_reader_skip(&r, (size_t)pe->pe_offset + 12, NULL, NULL) ||
+            pcrsim_reader_le32(&r, &symbols, NULL, NULL) || pcrsim_reader_le32(&r, &count, NULL, NULL) ||
+            !symbols)
+                return NULL;
+        for (uint32_t i = 0; i < pe->section_count; i++) {
+                const struct pcrsim_pe_section *s = &pe->sections[i];
+                uint64_t at = (uint64_t)symbols + 18u * (uint64_t)count;
+                const uint8_t *text;
+                uint32_t offset = 0;
+
+                if (s->raw_name[0] != '/')
+                        continue;
+                for (int k = 1; k < 8 && s->raw_name[k] >= '0' && s->raw_name[k] <= '9'; k++)
+                        offset = 10 * offset + (uint32_t)(s->raw_name[k] - '0');
+                at += offset;
+                pcrsim_reader_init(&r, pe->data, pe->size, 0);
+                if (at > pe->size || pcrsim_reader_skip(&r, (size_t)at, NULL, NULL) ||
+                    pcrsim_reader_bytes(&r, len + 1, &text, NULL, NULL))
+                        continue;
+                if (memcmp(text, name, len) == 0 && text[len] == '\0')
+                        return s;
+        }
+        return NULL;
+}
+
+/*
+ * Reads shim's .vendor_cert section and computes what shim extends into
+ * PCR 14 when no machine owner key is enrolled. The section starts with
+ * four 32-bit fields: the sizes of the built-in certificate and revocation
+ * list, then their offsets in the section. MokList is then one
+ * EFI_SIGNATURE_LIST with the certificate, owned by SHIM_LOCK_GUID, and
+ * MokListX the revocation list as stored.
+ */
+static enum pcrsim_error_code shim_lists(struct grub_digests *g, const uint8_t *shim, size_t size,
+                                         struct pcrsim_error *err)
+{
+        struct pcrsim_pe *pe = NULL;
+        const struct pcrsim_pe_section *s;
+        struct pcrsim_reader r, cert_r, dbx_r;
+        uint32_t cert_size = 0, dbx_size = 0, cert_offset = 0, dbx_offset = 0, raw;
+        const uint8_t *cert = NULL, *dbx = NULL;
+        uint8_t *list = NULL;
+        enum pcrsim_error_code rc = pcrsim_pe_parse(shim, size, &pe, err);
+
+        s = rc ? NULL : section(pe, ".vendor_cert");
+        if (!rc && !s)
+                s = long_section(pe, ".vendor_cert");
+        if (!s) {
+                pcrsim_pe_free(pe);
+                return rc;
+        }
+        raw = s->size_of_raw_data < s->virtual_size ? s->size_of_raw_data : s->virtual_size;
+        pcrsim_reader_init(&r, shim + s->pointer_to_raw_data, raw, s->pointer_to_raw_data);
+        rc = pcrsim_reader_le32(&r, &cert_size, "vendor_authorized_size", err);
+        if (!rc)
+                rc = pcrsim_reader_le32(&r, &dbx_size, "vendor_deauthorized_size", err);
+        if (!rc)
+                rc = pcrsim_reader_le32(&r, &cert_offset, "vendor_authorized_offset", err);
+        if (!rc)
+                rc = pcrsim_reader_le32(&r, &dbx_offset, "vendor_deauthorized_offset", err);
+        /* Each list lies inside the section. */
+        pcrsim_reader_init(&cert_r, shim + s->pointer_to_raw_data, raw, s->pointer_to_raw_data);
+        pcrsim_reader_init(&dbx_r, shim + s->pointer_to_raw_data, raw, s->pointer_to_raw_data);
+        if (!rc)
+                rc = pcrsim_reader_skip(&cert_r, cert_offset, "vendor_authorized_offset", err);
+        if (!rc)
+                rc = pcrsim_reader_bytes(&cert_r, cert_size, &cert, "vendor_authorized", err);
+        if (!rc)
+                rc = pcrsim_reader_skip(&dbx_r, dbx_offset, "vendor_deauthorized_offset", err);
+        if (!rc)
+                rc = pcrsim_reader_bytes(&dbx_r, dbx_size, &dbx, "vendor_deauthorized", err);
+        if (!rc && cert_size) {
+                list = malloc(16 + 12 + 16 + (size_t)cert_size);
+                g->vendor_cert = malloc(cert_size);
+                if (!list || !g->vendor_cert) {
+                        rc = nomem(err);
+                } else {
+                        memcpy(list, cert_x509_guid, 16);
+                        le32(list + 16, 16 + 12 + 16 + cert_size); /* SignatureListSize */
+                        le32(list + 20, 0);                         /* SignatureHeaderSize */
+                        le32(list + 24, 16 + cert_size);            /* SignatureSize */
+                        memcpy(list + 28, shim_lock_guid, 16);      /* SignatureOwner */
+                        memcpy(list + 44, cert, cert_size);
+                        memcpy(g->vendor_cert, cert, cert_size);
+                        g->vendor_cert_size = cert_size;
+                        rc = hash_banks(&g->d, list, 44 + (size_t)cert_size, g->moklist, err);
+                }
+        }
+        if (!rc && cert_size)
+                rc = hash_banks(&g->d, dbx_size ? dbx : (const uint8_t *)"", dbx_size, g->moklistx, err);
+        g->has_vendor = !rc && cert_size;
+        free(list);
+        pcrsim_pe_free(pe);
+        return rc;
+}
+
+/* The ASCII name of an authority event's variable, as event_detail()
+ * reads it, is `name`. */
+static bool authority_named(const struct pcrsim_event *ev, const char *name)
+{
+        uint64_t chars = 0;
+        char detail[32];
+
+        if (ev->type != EV_EFI_VARIABLE_AUTHORITY || ev->data_size < 32)
+                return false;
+        for (int i = 7; i >= 0; i--)
+                chars = chars << 8 | ev->data[16 + i];
+        /* The whole name lies inside the event data. */
+        if (chars != strlen(name) || 32 + 2 * chars > ev->data_size)
+                return false;
+        event_detail(ev, detail, sizeof(detail));
+        return strcmp(detail, name) == 0;
+}
+
+/*
+ * Writes shim's MokListRT authority event (PCR 7) for the new vendor
+ * certificate: the base event's UEFI_VARIABLE_DATA header and name, with
+ * the certificate as one EFI_SIGNATURE_DATA owned by SHIM_LOCK_GUID. The
+ * digest is that of the whole event data.
+ */
+static struct pcrsim_predict_change *put_vendor_authority(struct buffer *b, struct pcrsim_prediction *out,
+                                                          size_t *cap, const struct pcrsim_event *ev,
+                                                          struct grub_digests *g, struct pcrsim_error *err)
+{
+        uint64_t name_chars = 0;
+        size_t header, size;
+        uint8_t *data;
+        struct pcrsim_predict_change *c = NULL;
+
+        for (int i = 7; i >= 0; i--)
+                name_chars = name_chars << 8 | ev->data[16 + i];
+        header = 32 + 2 * (size_t)name_chars;
+        size = header + 16 + g->vendor_cert_size;
+        data = malloc(size);
+        if (!data) {
+                nomem(err);
+                return NULL;
+        }
+        memcpy(data, ev->data, header);
+        for (int i = 0; i < 8; i++)
+                data[24 + i] = (uint8_t)((uint64_t)(16 + g->vendor_cert_size) >> (8 * i));
+        memcpy(data + header, shim_lock_guid, 16);
+        memcpy(data + header + 16, g->vendor_cert, g->vendor_cert_size);
+        if (hash_banks(&g->d, data, size, g->text, err) == PCRSIM_OK) {
+                put_record(b, ev->pcr, ev->type, &g->d, g->text, data, (uint32_t)size);
+                c = add_change(out, cap, PCRSIM_PREDICT_SHIM, ev->pcr, "shim's certificate: MokListRT authority");
+                if (c) {
+                        set_old(c, ev);
+                        set_new(c, &g->d, g->text);
+                } else {
+                        nomem(err);
+                }
+        }
+        free(data);
+        return c;
+}
 
 /* Sets `out` to the Authenticode digests of a PE image in every bank. */
 static enum pcrsim_error_code authenticode_banks(const struct image_digests *d, const uint8_t *image,
@@ -1266,6 +1456,13 @@ static enum pcrsim_error_code pair_grub_events(struct pcrsim_prediction *out, si
         return PCRSIM_OK;
 }
 
+/* The string of a PCR 14 EV_IPL event in `out`, which it returns. */
+static const char *text14(const struct pcrsim_event *ev, char *out, size_t cap)
+{
+        ipl_text(ev, out, cap);
+        return out;
+}
+
 static enum pcrsim_error_code rewrite_grub(const void *base, size_t base_size, const struct grub_survey *sv,
                                            struct grub_digests *g, const struct pcrsim_grub_boot *cfg,
                                            const struct pcrsim_predict_grub *in, struct pcrsim_prediction *out,
@@ -1330,7 +1527,23 @@ static enum pcrsim_error_code rewrite_grub(const void *base, size_t base_size, c
                         if (starts_with(command, "linux "))
                                 after_linux = true;
                 }
-                if (ev.type == EV_EFI_BOOT_SERVICES_APPLICATION && ev.pcr == 4 && sv->loader_count &&
+                if (g->has_vendor && ev.pcr == 14 && ev.type == EV_IPL &&
+                    (strcmp(text14(&ev, text, sizeof(text)), "MokList") == 0 || strcmp(text, "MokListX") == 0)) {
+                        bool x = strcmp(text, "MokListX") == 0;
+
+                        c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_SHIM,
+                                    x ? "shim's revocation list: MokListX" : "shim's certificate: MokList", d,
+                                    x ? (digest_row)g->moklistx : (digest_row)g->moklist);
+                        if (c && !add_assumption(out, &assumption_cap, &ev,
+                                                 "no machine owner key enrolled: the list is shim's built-in one"))
+                                rc = nomem(err);
+                } else if (g->has_vendor && ev.pcr == 7 && authority_named(&ev, "MokListRT")) {
+                        c = put_vendor_authority(&b, out, &cap, &ev, g, err);
+                        if (!c) {
+                                rc = err && err->code ? err->code : PCRSIM_ERR_NOMEM;
+                                break;
+                        }
+                } else if (ev.type == EV_EFI_BOOT_SERVICES_APPLICATION && ev.pcr == 4 && sv->loader_count &&
                     ev.index == sv->loaders[0] && sv->loader_count == 2 && in->shim) {
                         c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_SHIM, "shim (Authenticode)", d,
                                     (digest_row)g->shim);
@@ -1432,6 +1645,8 @@ enum pcrsim_error_code pcrsim_predict_grub(const void *base, size_t base_size,
         if (!rc && in->shim) {
                 failed = PCRSIM_PREDICT_INPUT_SHIM;
                 rc = authenticode_banks(&g->d, in->shim, in->shim_size, g->shim, err);
+                if (!rc)
+                        rc = shim_lists(g, in->shim, in->shim_size, err);
         }
         if (!rc && in->grub) {
                 failed = PCRSIM_PREDICT_INPUT_GRUB;
@@ -1470,6 +1685,8 @@ enum pcrsim_error_code pcrsim_predict_grub(const void *base, size_t base_size,
                 rc = rewrite_grub(base, base_size, &sv, g, have_cfg ? &cfg : NULL, in, out, err);
         }
         pcrsim_grub_boot_free(&cfg);
+        if (g)
+                free(g->vendor_cert);
         free(g);
         if (rc) {
                 pcrsim_prediction_free(out);

@@ -507,3 +507,118 @@ Test(predict, grub_boot_from_its_config, .timeout = 300)
         free(cfg);
         tu_rmtree(dir);
 }
+
+/* SHA-256 of Debian's shimx64.efi.signed 1.51~1+deb12u1+16.1-2~deb12u1, from
+ * the inputs of vectors/lab-shim-grub, and where its .vendor_cert section
+ * keeps the certificate (objdump -h: file offset 0xbb000, then the four
+ * 32-bit fields of the section header). */
+#define LAB_SHIM "0fc347af103ec1dfac6e3f184c0a5241a2ce756a0932b359c404d39c45423806"
+#define SHIM_CERT_OFFSET (0xbb000 + 16)
+#define SHIM_CERT_SIZE 930
+
+/* Fetches shim and GRUB as lab/record does into `shim` and `grub`. */
+static void fetch_boot_chain(const char *dir, char *shim, char *grub, size_t cap)
+{
+        char *fetch = source("lab/fetch-boot-chain"), *log = tu_path_join(dir, "fetch.log"), *text;
+        const char *home = getenv("HOME");
+        char cache[4096];
+        const char *argv[] = { fetch, cache, NULL };
+
+        snprintf(cache, sizeof(cache), "%s/.cache/pcrsim-lab", home ? home : "/tmp");
+        if (getenv("PCRSIM_LAB_CACHE"))
+                snprintf(cache, sizeof(cache), "%s", getenv("PCRSIM_LAB_CACHE"));
+        if (run_program(argv, log) != 0) {
+                fprintf(stderr, "predict: Debian's shim and GRUB could not be fetched, so the test is skipped\n");
+                cr_skip_test("no shim");
+        }
+        text = tu_read_file(log, NULL);
+        cr_assert(text && strstr(text, "\nshim=") && strstr(text, "\ngrub="), "%s", text ? text : "");
+        sscanf(strstr(text, "\nshim=") + 6, "%4095s", shim);
+        sscanf(strstr(text, "\ngrub=") + 6, "%4095s", grub);
+        (void)cap;
+        free(text);
+        free(fetch);
+        free(log);
+}
+
+/* Returns the value of the "new sha256" line after `label` in --explain. */
+static void explained_new_digest(const char *err, const char *label, char hex[65])
+{
+        const char *at = strstr(err, label), *line;
+
+        cr_assert_not_null(at, "%s not in %s", label, err);
+        line = strstr(at, "new sha256 ");
+        cr_assert_not_null(line, "%s", at);
+        snprintf(hex, 65, "%.64s", line + 11);
+}
+
+/* shim's PCR 14 lists and PCR 7 MokListRT event come from its built-in
+ * certificate. The lab's shim reproduces the recorded events; a copy with
+ * one certificate byte changed gives the list computed here by hand: an
+ * EFI_SIGNATURE_LIST with EFI_CERT_X509_GUID, sizes 974, 0 and 946, then
+ * SHIM_LOCK_GUID as owner and the certificate. */
+Test(predict, shim_lists_from_vendor_certificate, .timeout = 300)
+{
+        static const unsigned char x509[16] = { 0xa1, 0x59, 0xc0, 0xa5, 0xe4, 0x94, 0xa7, 0x4a,
+                                                0x87, 0xb5, 0xab, 0x15, 0x5c, 0x2b, 0xf0, 0x72 };
+        static const unsigned char owner[16] = { 0x50, 0xab, 0x5d, 0x60, 0x46, 0xe0, 0x00, 0x43,
+                                                 0xab, 0xb6, 0x3d, 0xd8, 0x10, 0xdd, 0x8b, 0x23 };
+        static const unsigned char sizes[12] = { 0xce, 0x03, 0, 0, 0, 0, 0, 0, 0xb2, 0x03, 0, 0 };
+        static const unsigned pcrs[] = { 7, 14 };
+        char *dir = tu_tmpdir(), *base = source("vectors/lab-shim-grub"), *initrd, *changed;
+        char shim[4096] = "", grub[4096] = "", digest[65], hex[65], expected[65];
+        unsigned char list[44 + SHIM_CERT_SIZE], md[32];
+        unsigned len = 0;
+        size_t size = 0;
+        char *data;
+        struct tu_result res;
+
+        build_ukis(dir);
+        fetch_boot_chain(dir, shim, grub, sizeof(shim));
+        cr_assert(sha256_hex(shim, digest));
+        if (strcmp(digest, LAB_SHIM) != 0)
+                cr_skip_test("predict: Debian's shim is now %s, not the recorded %s", digest, LAB_SHIM);
+        initrd = tu_path_join(dir, "initrd.cpio.gz");
+        {
+                const char *args[] = { "predict", "--base", base, "--kernel", lab_vmlinuz, "--initrd", initrd,
+                                       "--shim", shim, "--grub", grub, "-b", "all", "-f", "json", "--explain",
+                                       NULL };
+
+                cr_assert(tu_run(&res, args, TIMEOUT));
+                cr_assert_eq(res.exit_code, 0, "%s", res.err);
+                expect_pcrs(res.out, base, pcrs, 2);
+                cr_expect(strstr(res.err, "shim's certificate: MokList (unchanged)") != NULL, "%s", res.err);
+                cr_expect(strstr(res.err, "shim's revocation list: MokListX (unchanged)") != NULL, "%s", res.err);
+                cr_expect(strstr(res.err, "shim's certificate: MokListRT authority (unchanged)") != NULL, "%s",
+                          res.err);
+                tu_result_free(&res);
+        }
+        data = tu_read_file(shim, &size);
+        cr_assert(data && size > SHIM_CERT_OFFSET + SHIM_CERT_SIZE);
+        data[SHIM_CERT_OFFSET + 100] ^= 0x01;
+        changed = tu_write_file(dir, "shim-changed.efi", data, size);
+        memcpy(list, x509, 16);
+        memcpy(list + 16, sizes, 12);
+        memcpy(list + 28, owner, 16);
+        memcpy(list + 44, data + SHIM_CERT_OFFSET, SHIM_CERT_SIZE);
+        EVP_Digest(list, sizeof(list), md, &len, EVP_sha256(), NULL);
+        for (unsigned i = 0; i < 32; i++)
+                snprintf(expected + 2 * i, 3, "%02x", md[i]);
+        {
+                const char *args[] = { "predict", "--base", base, "--kernel", lab_vmlinuz, "--initrd", initrd,
+                                       "--shim", changed, "-q", "--explain", NULL };
+
+                cr_assert(tu_run(&res, args, TIMEOUT));
+                cr_assert_eq(res.exit_code, 0, "%s", res.err);
+                explained_new_digest(res.err, "shim's certificate: MokList\n", hex);
+                cr_expect_str_eq(hex, expected);
+                cr_expect(strstr(res.err, "shim's revocation list: MokListX (unchanged)") != NULL, "%s", res.err);
+                cr_expect(strstr(res.err, "shim's certificate: MokListRT authority\n") != NULL, "%s", res.err);
+                tu_result_free(&res);
+        }
+        free(data);
+        free(changed);
+        free(initrd);
+        free(base);
+        tu_rmtree(dir);
+}
