@@ -72,6 +72,9 @@ struct base_survey {
         uint32_t load_options_events;   /* PCR 9 Linux tags */
         uint32_t initrd_events;
         bool secure_boot;               /* PCR 7 has an authority event */
+        uint32_t stub_config_events;    /* PCR 12 and 13 EV_IPL */
+        uint64_t first_stub_config;
+        uint32_t first_stub_config_pcr;
 };
 
 struct buffer {
@@ -276,9 +279,9 @@ static enum pcrsim_error_code measure_image(const void *uki, size_t uki_size, un
                 d->has_cmdline = !rc;
                 free(copy);
         }
-        /* NOTE: systemd-stub 252 also appends credential and system
-         * extension images from the ESP to the initrd it serves. The
-         * prediction assumes that the ESP has none, as in the lab boots. */
+        /* systemd-stub also appends credentials and system extensions from
+         * the ESP to the initrd it serves, and measures them into PCRs 12
+         * and 13. fits_uki() rejects a base boot that has such events. */
         s = rc ? NULL : section(pe, ".initrd");
         if (s) {
                 copy = loaded(pe, s);
@@ -403,6 +406,10 @@ static enum pcrsim_error_code survey(const void *base, size_t base_size, struct 
                         sv->stub_events++;
                 if (ev.pcr == 7 && ev.type == EV_EFI_VARIABLE_AUTHORITY)
                         sv->secure_boot = true;
+                if ((ev.pcr == 12 || ev.pcr == 13) && ev.type == EV_IPL && sv->stub_config_events++ == 0) {
+                        sv->first_stub_config = ev.index;
+                        sv->first_stub_config_pcr = ev.pcr;
+                }
                 tag = ev.pcr == 9 ? tag_id(&ev) : 0;
                 if (tag == LINUX_EVENT_ID_LOAD_OPTIONS)
                         sv->load_options_events++;
@@ -433,6 +440,13 @@ static enum pcrsim_error_code fits_uki(const struct base_survey *sv, const struc
         if (sv->stub_events == 0)
                 return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
                                         "the base boot has no systemd-stub EV_IPL events in PCR 11, so it did not boot a UKI");
+        /* A command line from the boot loader replaces .cmdline, and
+         * credentials and system extensions join the initrd that the kernel
+         * measures, so the PCR 9 events would not be those of the UKI. */
+        if (sv->stub_config_events)
+                return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
+                                        "event %llu: systemd-stub measured a command line from the boot loader, credentials or system extensions into PCR %u; they change the kernel's command line or initrd in ways that pcrsim does not model",
+                                        (unsigned long long)sv->first_stub_config, sv->first_stub_config_pcr);
         if (!d)
                 return PCRSIM_OK;
         if (sv->load_options_events && !d->has_cmdline)

@@ -191,6 +191,36 @@ static void predict(const char *base, const char *uki, const char *vector)
         free(base_dir);
 }
 
+/* Writes `dir`/NAME: the event log of vectors/lab-uki with one more
+ * EV_IPL record in `pcr` (sha1 and sha256 digests of zeros, and the event
+ * data "x" in UTF-16 with its NUL). */
+static char *log_with_extra_event(const char *dir, const char *name, uint32_t pcr)
+{
+        char *src = source("vectors/lab-uki/eventlog.bin"), *path;
+        size_t size = 0;
+        char *log = tu_read_file(src, &size);
+        unsigned char extra[4 + 4 + 4 + 2 + 20 + 2 + 32 + 4 + 4] = { 0 };
+        char *all;
+
+        cr_assert_not_null(log, "%s", src);
+        extra[0] = (unsigned char)pcr;
+        extra[4] = 0x0D;        /* EV_IPL */
+        extra[8] = 2;           /* two digests */
+        extra[12] = 0x04;       /* sha1 */
+        extra[34] = 0x0B;       /* sha256 */
+        extra[68] = 4;          /* event size */
+        extra[72] = 'x';
+        all = malloc(size + sizeof(extra));
+        cr_assert_not_null(all);
+        memcpy(all, log, size);
+        memcpy(all + size, extra, sizeof(extra));
+        path = tu_write_file(dir, name, all, size + sizeof(extra));
+        free(all);
+        free(log);
+        free(src);
+        return path;
+}
+
 Test(predict, other_cmdline_from_recorded_boot, .timeout = 300)
 {
         char *dir = tu_tmpdir(), *uki_a = tu_path_join(dir, "uki-a.efi");
@@ -200,6 +230,22 @@ Test(predict, other_cmdline_from_recorded_boot, .timeout = 300)
         /* Each boot from the other's event log. */
         predict("vectors/lab-uki", uki_b, "lab-uki-cmdline-b");
         predict("vectors/lab-uki-cmdline-b", uki_a, "lab-uki");
+        /* A command line from the boot loader (PCR 12) or a system
+         * extension (PCR 13) replaces .cmdline or joins the initrd. */
+        for (uint32_t pcr = 12; pcr <= 13; pcr++) {
+                char *log = log_with_extra_event(dir, pcr == 12 ? "pcr12.log" : "pcr13.log", pcr);
+                const char *args[] = { "predict", "--base", log, "--uki", uki_b, NULL };
+                struct tu_result res;
+                char want[64];
+
+                cr_assert(tu_run(&res, args, TIMEOUT));
+                cr_expect_eq(res.exit_code, 2, "%s", res.err);
+                snprintf(want, sizeof(want), "into PCR %u;", pcr);
+                cr_expect(strstr(res.err, "systemd-stub measured a command line") != NULL, "%s", res.err);
+                cr_expect(strstr(res.err, want) != NULL, "%s", res.err);
+                tu_result_free(&res);
+                free(log);
+        }
         free(uki_a);
         free(uki_b);
         tu_rmtree(dir);
