@@ -17,6 +17,7 @@
 #include "pcrsim/replay.h"
 
 #define DEFAULT_STUB_VERSION 252u
+#define MAX_CREDENTIALS 256u
 
 static const char predict_usage[] =
         "Usage: pcrsim predict --base VECTOR_OR_EVENTLOG --uki FILE [OPTIONS]\n"
@@ -51,7 +52,10 @@ static const char predict_usage[] =
         "                             vector folder whose MANIFEST.yaml names it\n"
         "      --base-ima FILE        the base boot's IMA list, when --base is a file\n"
         "      --uki FILE             the new unified kernel image\n"
-        "      --systemd-stub-version N  the stub's systemd version (default 252)\n"
+        "      --systemd-stub-version N  the stub's systemd version (default: the one\n"
+        "                             in the stub's .sdmagic section, else 252)\n"
+        "      --credential FILE      a system credential (*.cred) in \\loader\\credentials\n"
+        "                             on the ESP of the new boot; may be repeated\n"
         "      --kernel FILE          the new kernel (bzImage with an EFI stub)\n"
         "      --initrd FILE          the new initrd\n"
         "      --cmdline STRING       direct boot: the new -append string (\"\" for none)\n"
@@ -80,6 +84,8 @@ static const char predict_usage[] =
 struct predict_options {
         const char *base, *base_ima, *uki, *bank, *output, *write_log, *boot_aggregate;
         const char *go_package, *go_var;
+        const char *credentials[MAX_CREDENTIALS];
+        size_t credential_count;
         const char *kernel, *initrd, *cmdline, *shim, *grub, *grub_cfg;
         uint64_t ram_bytes;
         unsigned stub_version;
@@ -121,7 +127,7 @@ static int parse_options(int argc, char **argv, struct predict_options *opt)
         enum {
                 OPT_BASE = 256, OPT_BASE_IMA, OPT_UKI, OPT_STUB, OPT_EXPLAIN, OPT_WRITE_LOG, OPT_KERNEL,
                 OPT_INITRD, OPT_CMDLINE, OPT_MEMORY, OPT_SHIM, OPT_GRUB, OPT_GRUB_CFG, OPT_BOOT_AGGREGATE,
-                OPT_GO_PACKAGE, OPT_GO_VAR
+                OPT_GO_PACKAGE, OPT_GO_VAR, OPT_CREDENTIAL
         };
         static const struct option longopts[] = {
                 { "base", required_argument, NULL, OPT_BASE },
@@ -137,6 +143,7 @@ static int parse_options(int argc, char **argv, struct predict_options *opt)
                 { "boot-aggregate", required_argument, NULL, OPT_BOOT_AGGREGATE },
                 { "go-package", required_argument, NULL, OPT_GO_PACKAGE },
                 { "go-var", required_argument, NULL, OPT_GO_VAR },
+                { "credential", required_argument, NULL, OPT_CREDENTIAL },
                 { "systemd-stub-version", required_argument, NULL, OPT_STUB },
                 { "bank", required_argument, NULL, 'b' },
                 { "format", required_argument, NULL, 'f' },
@@ -190,6 +197,13 @@ static int parse_options(int argc, char **argv, struct predict_options *opt)
                 case OPT_GO_VAR:
                         opt->go_var = optarg;
                         break;
+                case OPT_CREDENTIAL:
+                        if (opt->credential_count == MAX_CREDENTIALS) {
+                                cli_errorf("more than %u --credential options", MAX_CREDENTIALS);
+                                return usage_error();
+                        }
+                        opt->credentials[opt->credential_count++] = optarg;
+                        break;
                 case OPT_MEMORY:
                         if (!parse_memory(optarg, &opt->ram_bytes))
                                 return usage_error();
@@ -237,6 +251,10 @@ static int parse_options(int argc, char **argv, struct predict_options *opt)
         }
         if (optind < argc) {
                 cli_errorf("unexpected argument '%s'", argv[optind]);
+                return usage_error();
+        }
+        if (opt->credential_count && !opt->uki) {
+                cli_errorf("--credential goes with --uki: systemd-stub reads the credentials");
                 return usage_error();
         }
         if (opt->uki && opt->kernel) {
@@ -313,6 +331,8 @@ static const char *role_name(enum pcrsim_predict_role role)
                 return "GRUB measurement";
         case PCRSIM_PREDICT_GRUB_FILE:
                 return "GRUB file";
+        case PCRSIM_PREDICT_CREDENTIALS:
+                return "systemd-stub credentials";
         }
         return "unknown";
 }
@@ -566,6 +586,7 @@ int cmd_predict(int argc, char **argv)
         struct pcrsim_error err;
         struct boot base;
         uint8_t *log = NULL, *image = NULL, *initrd = NULL, *shim = NULL, *grub = NULL, *grub_cfg = NULL;
+        uint8_t *credential_data[MAX_CREDENTIALS] = { 0 };
         size_t log_size = 0, image_size = 0, initrd_size = 0, shim_size = 0, grub_size = 0, grub_cfg_size = 0;
         uint16_t bank = 0;
         uint32_t mask;
@@ -593,7 +614,19 @@ int cmd_predict(int argc, char **argv)
                 goto out;
         pcrsim_error_clear(&err);
         if (opt.uki) {
-                rc = pcrsim_predict_uki(log, log_size, image, image_size, opt.stub_version, &p, &err);
+                struct pcrsim_predict_credential creds[MAX_CREDENTIALS];
+                size_t n = 0;
+
+                for (; !rc && n < opt.credential_count; n++) {
+                        const char *slash = strrchr(opt.credentials[n], '/');
+
+                        creds[n].name = slash ? slash + 1 : opt.credentials[n];
+                        rc = boot_read_file(opt.credentials[n], &credential_data[n], &creds[n].size);
+                        creds[n].data = present(opt.credentials[n], credential_data[n]);
+                }
+                if (rc)
+                        goto out;
+                rc = pcrsim_predict_uki(log, log_size, image, image_size, opt.stub_version, creds, n, &p, &err);
         } else if (pcrsim_predict_is_grub_boot(log, log_size)) {
                 struct pcrsim_predict_grub in = {
                         .kernel = image,
@@ -719,5 +752,7 @@ out:
         free(shim);
         free(grub);
         free(grub_cfg);
+        for (size_t i = 0; i < MAX_CREDENTIALS; i++)
+                free(credential_data[i]);
         return rc;
 }

@@ -413,6 +413,14 @@ write_manifest() {
 	echo "    sha256: $(yaml_quote "$(sha256_of "$work/initrd.cpio.gz")")"
 	echo "    busybox_sha256: $(yaml_quote "$(sha256_of /bin/busybox)")"
 	echo "    init_sha256: $(yaml_quote "$(sha256_of "$lab_dir/init.sh")")"
+	if [ ${#credentials[@]} -gt 0 ]; then
+		echo "  credentials:"
+		for credential in "${credentials[@]}"; do
+			echo "  - esp_path: $(yaml_quote "/loader/credentials/$(basename "$credential")")"
+			echo "    bytes: $(stat -c %s "$credential")"
+			echo "    sha256: $(yaml_quote "$(sha256_of "$credential")")"
+		done
+	fi
 
 	if [ -n "$grub_cfg" ]; then
 		echo "  cmdline: $(yaml_quote "none: the linux command in grub.cfg (--grub-cfg) sets it")"

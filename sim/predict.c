@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "hash.h"
 #include "pcrsim/grub.h"
@@ -57,6 +58,8 @@ struct image_digests {
         unsigned stub_version;
         bool stub_detected;   /* stub_version came from .sdmagic */
         bool signed_image;    /* the UKI has a certificate table */
+        bool has_credentials; /* systemd-stub serves a credentials archive */
+        uint8_t credentials[PCRSIM_MAX_ALGORITHMS][PCRSIM_MAX_DIGEST_SIZE];
         bool direct;          /* a QEMU direct kernel boot, not a UKI */
         bool has_qemu_kernel; /* the guest's RAM size was given */
         struct pcrsim_uki_measurements sections;
@@ -72,7 +75,8 @@ struct base_survey {
         uint32_t load_options_events;   /* PCR 9 Linux tags */
         uint32_t initrd_events;
         bool secure_boot;               /* PCR 7 has an authority event */
-        uint32_t stub_config_events;    /* PCR 12 and 13 EV_IPL */
+        uint32_t global_credentials;    /* "Global credentials initrd" events */
+        uint32_t stub_config_events;    /* other PCR 12 and 13 EV_IPL */
         uint64_t first_stub_config;
         uint32_t first_stub_config_pcr;
 };
@@ -216,7 +220,104 @@ static unsigned sdmagic_version(const struct pcrsim_pe *pe)
         return version;
 }
 
+static void cpio_word(struct buffer *b, uint32_t v)
+{
+        char text[9];
+
+        snprintf(text, sizeof(text), "%08x", v);
+        put(b, text, 8);
+}
+
+static void cpio_pad(struct buffer *b)
+{
+        static const uint8_t zeros[4];
+
+        put(b, zeros, (4 - b->size % 4) % 4);
+}
+
+/* Appends one newc record: the header, the name with its NUL, the data,
+ * each padded to 4 bytes. */
+static void cpio_record(struct buffer *b, uint32_t inode, uint32_t mode, const char *name,
+                        const uint8_t *data, uint32_t size)
+{
+        put(b, "070701", 6);
+        cpio_word(b, inode);
+        cpio_word(b, mode);
+        cpio_word(b, 0);                              /* uid */
+        cpio_word(b, 0);                              /* gid */
+        cpio_word(b, 1);                              /* nlink */
+        cpio_word(b, 0);                              /* mtime */
+        cpio_word(b, size);
+        for (int i = 0; i < 4; i++)
+                cpio_word(b, 0);                      /* devices */
+        cpio_word(b, (uint32_t)strlen(name) + 1);
+        cpio_word(b, 0);                              /* check */
+        put(b, name, strlen(name) + 1);
+        cpio_pad(b);
+        put(b, data, size);
+        cpio_pad(b);
+}
+
+static int credential_order(const void *a, const void *b)
+{
+        const struct pcrsim_predict_credential *x = *(const struct pcrsim_predict_credential *const *)a;
+        const struct pcrsim_predict_credential *y = *(const struct pcrsim_predict_credential *const *)b;
+
+        return strcmp(x->name, y->name);
+}
+
+/*
+ * Builds the archive that systemd-stub makes of the global credentials: a
+ * newc cpio with the folders .extra (mode 0555) and
+ * .extra/global_credentials (0500), then each file (0400) in the order of
+ * its name, inodes counted from 1, all times 0, and the trailer.
+ */
+static enum pcrsim_error_code pack_credentials(const struct pcrsim_predict_credential *creds, size_t count,
+                                               struct buffer *b, struct pcrsim_error *err)
+{
+        static const char folder[] = ".extra/global_credentials";
+        const struct pcrsim_predict_credential **sorted = calloc(count, sizeof(*sorted));
+        uint32_t inode = 1;
+        char path[sizeof(folder) + 256 + 1];
+
+        if (!sorted)
+                return nomem(err);
+        for (size_t i = 0; i < count; i++) {
+                const char *n = creds[i].name;
+                size_t len = strlen(n);
+                bool ascii = len > 0 && len <= 255 && n[0] != '.';
+
+                for (size_t k = 0; k < len; k++)
+                        ascii = ascii && n[k] > 0x20 && n[k] < 0x7F && n[k] != '/' && n[k] != '\\';
+                if (!ascii || len < 5 || strcasecmp(n + len - 5, ".cred") != 0 || creds[i].size > UINT32_MAX) {
+                        free(sorted);
+                        return pcrsim_error_set(err, PCRSIM_ERR_INVALID, PCRSIM_NO_OFFSET, NULL,
+                                                "credential '%.64s': systemd-stub reads files whose ASCII names end in .cred, of at most 255 characters and 4 GiB",
+                                                len ? n : "");
+                }
+                sorted[i] = &creds[i];
+        }
+        qsort(sorted, count, sizeof(*sorted), credential_order);
+        cpio_record(b, inode++, 0040555, ".extra", NULL, 0);
+        cpio_record(b, inode++, 0040500, folder, NULL, 0);
+        for (size_t i = 0; i < count; i++) {
+                snprintf(path, sizeof(path), "%s/%s", folder, sorted[i]->name);
+                cpio_record(b, inode++, 0100400, path, sorted[i]->data, (uint32_t)sorted[i]->size);
+        }
+        /* The trailer, as systemd-stub writes it: inode 0, nlink 1, and
+         * the name size in uppercase hex. */
+        put(b, "070701", 6);
+        for (int i = 0; i < 11; i++)
+                cpio_word(b, i == 4 ? 1 : 0);
+        put(b, "0000000B00000000", 16);
+        put(b, "TRAILER!!!", 11);
+        cpio_pad(b);
+        free(sorted);
+        return b->failed ? nomem(err) : PCRSIM_OK;
+}
+
 static enum pcrsim_error_code measure_image(const void *uki, size_t uki_size, unsigned stub_version,
+                                            const struct pcrsim_predict_credential *creds, size_t cred_count,
                                             struct image_digests *d, struct pcrsim_error *err)
 {
         struct pcrsim_pe *pe = NULL, *kernel = NULL;
@@ -283,7 +384,31 @@ static enum pcrsim_error_code measure_image(const void *uki, size_t uki_size, un
          * the ESP to the initrd it serves, and measures them into PCRs 12
          * and 13. fits_uki() rejects a base boot that has such events. */
         s = rc ? NULL : section(pe, ".initrd");
-        if (s) {
+        if (!rc && cred_count) {
+                /* The kernel loads the .initrd padded to 4 bytes, then the
+                 * credentials archive. */
+                struct buffer all = { 0 }, archive = { 0 };
+                static const uint8_t zeros[4];
+
+                copy = s ? loaded(pe, s) : NULL;
+                rc = s && !copy ? nomem(err) : pack_credentials(creds, cred_count, &archive, err);
+                if (!rc)
+                        rc = hash_banks(d, archive.data, archive.size, d->credentials, err);
+                if (!rc && s) {
+                        put(&all, copy, s->virtual_size);
+                        put(&all, zeros, (4 - s->virtual_size % 4) % 4);
+                }
+                if (!rc)
+                        put(&all, archive.data, archive.size);
+                if (!rc && all.failed)
+                        rc = nomem(err);
+                if (!rc)
+                        rc = hash_banks(d, all.data, all.size, d->initrd, err);
+                d->has_credentials = d->has_initrd = !rc;
+                free(all.data);
+                free(archive.data);
+                free(copy);
+        } else if (s) {
                 copy = loaded(pe, s);
                 rc = copy ? hash_banks(d, copy, s->virtual_size, d->initrd, err) : nomem(err);
                 d->has_initrd = !rc;
@@ -372,6 +497,22 @@ static uint32_t tag_id(const struct pcrsim_event *ev)
                (uint32_t)ev->data[3] << 24;
 }
 
+/* The description of systemd-stub's event for the global credentials. */
+#define GLOBAL_CREDENTIALS "Global credentials initrd"
+
+/* Tells whether the event data is `text` in UTF-16LE with a NUL. */
+static bool utf16_is(const struct pcrsim_event *ev, const char *text)
+{
+        size_t len = strlen(text);
+
+        if (ev->data_size != 2 * len + 2 || ev->data[2 * len] || ev->data[2 * len + 1])
+                return false;
+        for (size_t i = 0; i < len; i++)
+                if (ev->data[2 * i] != (uint8_t)text[i] || ev->data[2 * i + 1])
+                        return false;
+        return true;
+}
+
 /* Counts what the base log has, to reject a structure the prediction does
  * not fit before writing anything. */
 static enum pcrsim_error_code survey(const void *base, size_t base_size, struct base_survey *sv,
@@ -406,7 +547,9 @@ static enum pcrsim_error_code survey(const void *base, size_t base_size, struct 
                         sv->stub_events++;
                 if (ev.pcr == 7 && ev.type == EV_EFI_VARIABLE_AUTHORITY)
                         sv->secure_boot = true;
-                if ((ev.pcr == 12 || ev.pcr == 13) && ev.type == EV_IPL && sv->stub_config_events++ == 0) {
+                if (ev.pcr == 12 && ev.type == EV_IPL && utf16_is(&ev, GLOBAL_CREDENTIALS)) {
+                        sv->global_credentials++;
+                } else if ((ev.pcr == 12 || ev.pcr == 13) && ev.type == EV_IPL && sv->stub_config_events++ == 0) {
                         sv->first_stub_config = ev.index;
                         sv->first_stub_config_pcr = ev.pcr;
                 }
@@ -447,8 +590,18 @@ static enum pcrsim_error_code fits_uki(const struct base_survey *sv, const struc
                 return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
                                         "event %llu: systemd-stub measured a command line from the boot loader, credentials or system extensions into PCR %u; they change the kernel's command line or initrd in ways that pcrsim does not model",
                                         (unsigned long long)sv->first_stub_config, sv->first_stub_config_pcr);
+        if (sv->global_credentials > 1)
+                return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
+                                        "the base boot has %u \"" GLOBAL_CREDENTIALS "\" events; systemd-stub logs at most one",
+                                        sv->global_credentials);
         if (!d)
                 return PCRSIM_OK;
+        if (sv->global_credentials && !d->has_credentials)
+                return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
+                                        "the base boot read system credentials from the ESP (PCR 12 \"" GLOBAL_CREDENTIALS "\"), which change the kernel's initrd event; give the new boot's credentials with --credential");
+        if (d->has_credentials && !sv->initrd_events)
+                return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
+                                        "credentials join the initrd, but the base boot logged no Linux initrd event in PCR 9, so where the kernel logs it is not known");
         if (sv->load_options_events && !d->has_cmdline)
                 return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
                                         "the new UKI has no .cmdline section: systemd-stub then passes the boot entry's command line, which pcrsim does not know");
@@ -685,7 +838,8 @@ static struct pcrsim_predict_change *replace(struct buffer *b, struct pcrsim_pre
 }
 
 static enum pcrsim_error_code rewrite(const void *base, size_t base_size, const struct image_digests *d,
-                                      struct pcrsim_prediction *out, struct pcrsim_error *err)
+                                      bool base_has_credentials, struct pcrsim_prediction *out,
+                                      struct pcrsim_error *err)
 {
         struct pcrsim_tcglog *log = NULL;
         struct pcrsim_event ev;
@@ -725,6 +879,23 @@ static enum pcrsim_error_code rewrite(const void *base, size_t base_size, const 
 
                         if (!sections_written && !put_sections(&b, out, &cap, d))
                                 rc = nomem(err);
+                        /* systemd-stub logs the credentials archive after the
+                         * sections; a base boot without one gets it there. */
+                        if (!sections_written && d->has_credentials && !base_has_credentials) {
+                                static const char description[] = GLOBAL_CREDENTIALS;
+                                uint8_t data[2 * sizeof(description)] = { 0 };
+
+                                for (size_t k = 0; k + 1 < sizeof(description); k++)
+                                        data[2 * k] = (uint8_t)description[k];
+                                put_record(&b, 12, EV_IPL, d, (digest_row)d->credentials, data, sizeof(data));
+                                c = add_change(out, &cap, PCRSIM_PREDICT_CREDENTIALS, 12,
+                                               "systemd-stub: " GLOBAL_CREDENTIALS);
+                                if (c)
+                                        set_new(c, d, (digest_row)d->credentials);
+                                else
+                                        rc = nomem(err);
+                                c = NULL;
+                        }
                         sections_written = true;
                         /* The event data is the section name in UTF-16LE. */
                         for (uint32_t k = 0; 2 * k + 1 < ev.data_size && k + 1 < sizeof(name); k++) {
@@ -742,6 +913,9 @@ static enum pcrsim_error_code rewrite(const void *base, size_t base_size, const 
                                 snprintf(c->detail, sizeof(c->detail), "systemd-stub: %s %s", name,
                                          stub_part(out, name));
                         }
+                } else if (!d->direct && ev.pcr == 12 && ev.type == EV_IPL && utf16_is(&ev, GLOBAL_CREDENTIALS)) {
+                        c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_CREDENTIALS, "systemd-stub: " GLOBAL_CREDENTIALS,
+                                    d, (digest_row)d->credentials);
                 } else if (tag == LINUX_EVENT_ID_LOAD_OPTIONS && d->has_cmdline) {
                         c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_LOAD_OPTIONS,
                                     "Linux EFI stub: LoadOptions", d, (digest_row)d->load_options);
@@ -807,6 +981,8 @@ static enum pcrsim_error_code base_banks(const void *base, size_t base_size, str
 
 enum pcrsim_error_code pcrsim_predict_uki(const void *base, size_t base_size, const void *uki,
                                           size_t uki_size, unsigned stub_version,
+                                          const struct pcrsim_predict_credential *credentials,
+                                          size_t credential_count,
                                           struct pcrsim_prediction *out, struct pcrsim_error *err)
 {
         struct image_digests *d = calloc(1, sizeof(*d));
@@ -823,7 +999,7 @@ enum pcrsim_error_code pcrsim_predict_uki(const void *base, size_t base_size, co
         if (!rc)
                 rc = base_banks(base, base_size, d, err);
         if (!rc) {
-                rc = measure_image(uki, uki_size, stub_version, d, err);
+                rc = measure_image(uki, uki_size, stub_version, credentials, credential_count, d, err);
                 failed = PCRSIM_PREDICT_INPUT_IMAGE;
         }
         if (!rc) {
@@ -831,7 +1007,7 @@ enum pcrsim_error_code pcrsim_predict_uki(const void *base, size_t base_size, co
                 failed = PCRSIM_PREDICT_INPUT_BASE;
         }
         if (!rc)
-                rc = rewrite(base, base_size, d, out, err);
+                rc = rewrite(base, base_size, d, sv.global_credentials > 0, out, err);
         if (!rc) {
                 out->stub_version = d->stub_version;
                 out->stub_version_detected = d->stub_detected;
@@ -923,7 +1099,7 @@ enum pcrsim_error_code pcrsim_predict_direct(const void *base, size_t base_size,
                 failed = PCRSIM_PREDICT_INPUT_BASE;
         }
         if (!rc)
-                rc = rewrite(base, base_size, d, out, err);
+                rc = rewrite(base, base_size, d, false, out, err);
         free(d);
         if (rc) {
                 pcrsim_prediction_free(out);

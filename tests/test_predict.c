@@ -668,3 +668,55 @@ Test(predict, shim_lists_from_vendor_certificate, .timeout = 300)
         free(base);
         tu_rmtree(dir);
 }
+
+/* vectors/lab-uki-credentials booted UKI A with two system credentials in
+ * \loader\credentials; their contents are in its manifest. */
+Test(predict, global_credentials, .timeout = 300)
+{
+        char *dir = tu_tmpdir(), *uki_a = tu_path_join(dir, "uki-a.efi");
+        char *hello = tu_write_file(dir, "hello.cred", "hello credential\n", 17);
+        char *abc = tu_write_file(dir, "abc.cred", "second\n", 7);
+        char *bad = tu_write_file(dir, "notes.txt", "x", 1);
+        char *plain = source("vectors/lab-uki"), *with = source("vectors/lab-uki-credentials");
+        struct tu_result res;
+
+        build_ukis(dir);
+        {
+                /* Added to a boot without credentials, and replaced in one
+                 * with them; the order of the options does not matter. */
+                const char *from_plain[] = { "predict", "--base", plain, "--uki", uki_a, "--credential", hello,
+                                             "--credential", abc, "-b", "all", "-f", "json", "-q", NULL };
+                const char *from_itself[] = { "predict", "--base", with, "--uki", uki_a, "--credential", abc,
+                                              "--credential", hello, "-b", "all", "-f", "json", "-q", NULL };
+
+                cr_assert(tu_run(&res, from_plain, TIMEOUT));
+                cr_assert_eq(res.exit_code, 0, "%s", res.err);
+                expect_recorded(res.out, "lab-uki-credentials");
+                tu_result_free(&res);
+                cr_assert(tu_run(&res, from_itself, TIMEOUT));
+                cr_assert_eq(res.exit_code, 0, "%s", res.err);
+                expect_recorded(res.out, "lab-uki-credentials");
+                tu_result_free(&res);
+        }
+        {
+                const char *missing[] = { "predict", "--base", with, "--uki", uki_a, NULL };
+                const char *wrong_name[] = { "predict", "--base", plain, "--uki", uki_a, "--credential", bad, NULL };
+
+                cr_assert(tu_run(&res, missing, TIMEOUT));
+                cr_expect_eq(res.exit_code, 2, "%s", res.err);
+                cr_expect(strstr(res.err, "give the new boot's credentials with --credential") != NULL, "%s",
+                          res.err);
+                tu_result_free(&res);
+                cr_assert(tu_run(&res, wrong_name, TIMEOUT));
+                cr_expect_eq(res.exit_code, 2, "%s", res.err);
+                cr_expect(strstr(res.err, "credential 'notes.txt'") != NULL, "%s", res.err);
+                tu_result_free(&res);
+        }
+        free(uki_a);
+        free(hello);
+        free(abc);
+        free(bad);
+        free(plain);
+        free(with);
+        tu_rmtree(dir);
+}

@@ -27,6 +27,7 @@ enum pcrsim_predict_role {
         PCRSIM_PREDICT_GRUB,         /* PCR 4: GRUB's Authenticode digest */
         PCRSIM_PREDICT_GRUB_COMMAND, /* PCR 8: a command GRUB ran, or the kernel command line */
         PCRSIM_PREDICT_GRUB_FILE,    /* PCR 9: a file GRUB read */
+        PCRSIM_PREDICT_CREDENTIALS,  /* PCR 12: systemd-stub's credentials archive */
 };
 
 /* A kept event of the base log that the prediction cannot tie to the
@@ -110,8 +111,27 @@ struct pcrsim_prediction {
  * PCR 4 separator as in a direct boot, more than two applications, no
  * systemd-stub events).
  */
+/* A system credential that systemd-stub reads from \loader\credentials
+ * on the ESP: a file whose name ends in ".cred". */
+struct pcrsim_predict_credential {
+        const char *name;        /* the file name, ASCII, without a folder */
+        const uint8_t *data;
+        size_t size;
+};
+
+/*
+ * With `credentials` (global system credentials on the ESP), systemd-stub
+ * packs them into a cpio archive ("Global credentials initrd", PCR 12) and
+ * serves it after the UKI's .initrd, so that the kernel's PCR 9 initrd
+ * event covers both. A base boot with that event needs the credentials of
+ * the new boot; one with other PCR 12 or 13 events of the stub (a command
+ * line from the boot loader, per-UKI credentials, system extensions) is
+ * rejected.
+ */
 enum pcrsim_error_code pcrsim_predict_uki(const void *base, size_t base_size, const void *uki,
                                           size_t uki_size, unsigned stub_version,
+                                          const struct pcrsim_predict_credential *credentials,
+                                          size_t credential_count,
                                           struct pcrsim_prediction *out, struct pcrsim_error *err);
 
 /* The new image of a QEMU direct kernel boot (-kernel, -initrd, -append). */
