@@ -16,7 +16,6 @@
 #include "pcrsim/predict.h"
 #include "pcrsim/replay.h"
 
-#define DEFAULT_STUB_VERSION 252u
 #define MAX_CREDENTIALS 256u
 
 static const char predict_usage[] =
@@ -158,7 +157,7 @@ static int parse_options(int argc, char **argv, struct predict_options *opt)
         int c;
 
         optind = 1;
-        opt->stub_version = DEFAULT_STUB_VERSION;
+        opt->stub_version = 0; /* read from the stub */
         while ((c = getopt_long(argc, argv, "b:f:o:qh", longopts, NULL)) != -1) {
                 switch (c) {
                 case OPT_BASE:

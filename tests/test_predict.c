@@ -230,6 +230,25 @@ Test(predict, other_cmdline_from_recorded_boot, .timeout = 300)
         /* Each boot from the other's event log. */
         predict("vectors/lab-uki", uki_b, "lab-uki-cmdline-b");
         predict("vectors/lab-uki-cmdline-b", uki_a, "lab-uki");
+        {
+                /* The stub names its version in .sdmagic: 252.39 in Debian 12. */
+                char *base = source("vectors/lab-uki");
+                const char *detect[] = { "predict", "--base", base, "--uki", uki_b, "--explain", NULL };
+                const char *other[] = { "predict", "--base", base, "--uki", uki_b, "--systemd-stub-version", "254",
+                                        NULL };
+                struct tu_result res;
+
+                cr_assert(tu_run(&res, detect, TIMEOUT));
+                cr_expect_eq(res.exit_code, 0, "%s", res.err);
+                cr_expect(strstr(res.err, "systemd-stub 252 measurements (the version in the stub's .sdmagic section)") != NULL,
+                          "%s", res.err);
+                tu_result_free(&res);
+                cr_assert(tu_run(&res, other, TIMEOUT));
+                cr_expect_eq(res.exit_code, 2, "%s", res.err);
+                cr_expect(strstr(res.err, "not the version 254 given") != NULL, "%s", res.err);
+                tu_result_free(&res);
+                free(base);
+        }
         /* A command line from the boot loader (PCR 12) or a system
          * extension (PCR 13) replaces .cmdline or joins the initrd. */
         for (uint32_t pcr = 12; pcr <= 13; pcr++) {
