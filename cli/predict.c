@@ -32,7 +32,8 @@ static const char predict_usage[] =
         "\n"
         "- a unified kernel image from the ESP (--uki): PCR 4's UKI and kernel\n"
         "  digests (Authenticode), systemd-stub's PCR 11 section events, and the\n"
-        "  Linux EFI stub's PCR 9 command line and initrd events;\n"
+        "  Linux EFI stub's PCR 9 command line and initrd events; with\n"
+        "  --credential, systemd-stub's PCR 12 credentials archive;\n"
         "- QEMU's direct kernel boot (--kernel, --cmdline): the PCR 9 events, and\n"
         "  PCR 4's kernel digest when --qemu-memory gives the guest's RAM size,\n"
         "  since QEMU writes the initrd address into the kernel image that the\n"
@@ -40,7 +41,8 @@ static const char predict_usage[] =
         "- a boot through GRUB, with or without shim (--kernel): PCR 4's kernel\n"
         "  digests and PCR 9's kernel and initrd files; with --grub-cfg, PCR 9's\n"
         "  grub.cfg and the PCR 8 commands that running it logs; with --shim and\n"
-        "  --grub, their PCR 4 digests.\n"
+        "  --grub, their PCR 4 digests, and with --shim shim's PCR 14 and 7 MOK\n"
+        "  list events.\n"
         "\n"
         "PCR 10 (IMA) depends on what runs after the boot and is left out of the\n"
         "output. When the base boot has an IMA list, the boot_aggregate that IMA\n"
@@ -49,7 +51,8 @@ static const char predict_usage[] =
         "Options:\n"
         "      --base PATH            the recorded boot: a crypto-agile event log, or a\n"
         "                             vector folder whose MANIFEST.yaml names it\n"
-        "      --base-ima FILE        the base boot's IMA list, when --base is a file\n"
+        "      --base-ima FILE        the base boot's IMA list (for a folder, instead of\n"
+        "                             the one its manifest names)\n"
         "      --uki FILE             the new unified kernel image\n"
         "      --systemd-stub-version N  the stub's systemd version (default: the one\n"
         "                             in the stub's .sdmagic section, else 252)\n"
@@ -58,16 +61,17 @@ static const char predict_usage[] =
         "      --kernel FILE          the new kernel (bzImage with an EFI stub)\n"
         "      --initrd FILE          the new initrd\n"
         "      --cmdline STRING       direct boot: the new -append string (\"\" for none)\n"
-        "      --qemu-memory SIZE     direct boot: the guest's RAM as QEMU's -m takes it,\n"
-        "                             MiB, or a number with the suffix M or G\n"
+        "      --qemu-memory SIZE     direct boot: the guest's RAM (-m) in MiB, or a\n"
+        "                             whole number with the suffix M or G\n"
         "      --grub-cfg FILE        GRUB boot: the new grub.cfg\n"
         "      --shim FILE            GRUB boot: the new shim\n"
         "      --grub FILE            GRUB boot: the new GRUB EFI binary\n"
         "  -b, --bank BANK            sha256 (default), another bank, or all\n"
         "  -f, --format FORMAT        text (default), json, yaml or go\n"
-        "      --explain              list on standard error each event replaced, with\n"
-        "                             its old and new digests, and each kept event that\n"
-        "                             the prediction assumes unchanged\n"
+        "      --explain              list on standard error each event recomputed,\n"
+        "                             added or removed, with its old and new digests,\n"
+        "                             each kept event that the prediction assumes\n"
+        "                             unchanged, and the base and new boot_aggregate\n"
         "      --write-log FILE       also write the predicted event log to FILE\n"
         "      --boot-aggregate FILE  also write the predicted boot_aggregate to FILE, as\n"
         "                             ALGO:HEX and a newline\n"
@@ -97,7 +101,19 @@ static int usage_error(void)
         return EXIT_INVALID;
 }
 
-/* Parses a RAM size as QEMU's -m does: MiB without a suffix. */
+/* Sets an option that may be given once. */
+static bool once(const char **field, const char *value, const char *name)
+{
+        if (*field) {
+                cli_errorf("%s is given twice", name);
+                return false;
+        }
+        *field = value;
+        return true;
+}
+
+/* Parses a RAM size in MiB, or with the suffix M or G as QEMU's -m takes
+ * it. */
 static bool parse_memory(const char *text, uint64_t *bytes)
 {
         char *end;
@@ -161,34 +177,44 @@ static int parse_options(int argc, char **argv, struct predict_options *opt)
         while ((c = getopt_long(argc, argv, "b:f:o:qh", longopts, NULL)) != -1) {
                 switch (c) {
                 case OPT_BASE:
-                        opt->base = optarg;
+                        if (!once(&opt->base, optarg, "--base"))
+                                return usage_error();
                         break;
                 case OPT_BASE_IMA:
-                        opt->base_ima = optarg;
+                        if (!once(&opt->base_ima, optarg, "--base-ima"))
+                                return usage_error();
                         break;
                 case OPT_UKI:
-                        opt->uki = optarg;
+                        if (!once(&opt->uki, optarg, "--uki"))
+                                return usage_error();
                         break;
                 case OPT_KERNEL:
-                        opt->kernel = optarg;
+                        if (!once(&opt->kernel, optarg, "--kernel"))
+                                return usage_error();
                         break;
                 case OPT_INITRD:
-                        opt->initrd = optarg;
+                        if (!once(&opt->initrd, optarg, "--initrd"))
+                                return usage_error();
                         break;
                 case OPT_CMDLINE:
-                        opt->cmdline = optarg;
+                        if (!once(&opt->cmdline, optarg, "--cmdline"))
+                                return usage_error();
                         break;
                 case OPT_SHIM:
-                        opt->shim = optarg;
+                        if (!once(&opt->shim, optarg, "--shim"))
+                                return usage_error();
                         break;
                 case OPT_GRUB:
-                        opt->grub = optarg;
+                        if (!once(&opt->grub, optarg, "--grub"))
+                                return usage_error();
                         break;
                 case OPT_GRUB_CFG:
-                        opt->grub_cfg = optarg;
+                        if (!once(&opt->grub_cfg, optarg, "--grub-cfg"))
+                                return usage_error();
                         break;
                 case OPT_BOOT_AGGREGATE:
-                        opt->boot_aggregate = optarg;
+                        if (!once(&opt->boot_aggregate, optarg, "--boot-aggregate"))
+                                return usage_error();
                         break;
                 case OPT_GO_PACKAGE:
                         opt->go_package = optarg;
@@ -233,10 +259,12 @@ static int parse_options(int argc, char **argv, struct predict_options *opt)
                         opt->explain = true;
                         break;
                 case OPT_WRITE_LOG:
-                        opt->write_log = optarg;
+                        if (!once(&opt->write_log, optarg, "--write-log"))
+                                return usage_error();
                         break;
                 case 'o':
-                        opt->output = optarg;
+                        if (!once(&opt->output, optarg, "--output"))
+                                return usage_error();
                         break;
                 case 'q':
                         opt->quiet = true;
@@ -386,7 +414,8 @@ static void escape(const char *text, char *out, size_t cap)
         out[n] = '\0';
 }
 
-static void print_explanation(const struct pcrsim_prediction *p, uint16_t alg)
+static void print_explanation(const struct pcrsim_prediction *p, uint16_t alg, bool given_stub,
+                              uint64_t ram_bytes)
 {
         size_t changed = 0;
 
@@ -394,10 +423,14 @@ static void print_explanation(const struct pcrsim_prediction *p, uint16_t alg)
                 changed += !same_digests(&p->changes[i]);
         fprintf(stderr, "pcrsim: prediction: %zu events recomputed, %zu of them changed, added or removed; %llu base events kept as they are\n",
                 p->change_count, changed, (unsigned long long)p->kept);
-        if (p->stub_version)
-                fprintf(stderr, "pcrsim: systemd-stub %u measurements (%s)\n", p->stub_version,
-                        p->stub_version_detected ? "the version in the stub's .sdmagic section" :
-                                                   "the version given, or 252 for a stub that names none");
+        if (p->stub_version && p->stub_version_detected)
+                fprintf(stderr, "pcrsim: systemd-stub %u measurements (the version in the stub's .sdmagic section)\n",
+                        p->stub_version);
+        else if (p->stub_version && given_stub)
+                fprintf(stderr, "pcrsim: systemd-stub %u measurements (the version given)\n", p->stub_version);
+        else if (p->stub_version)
+                fprintf(stderr, "pcrsim: systemd-stub %u measurements (the stub names no version; 252 is assumed)\n",
+                        p->stub_version);
         for (size_t i = 0; i < p->change_count; i++) {
                 const struct pcrsim_predict_change *c = &p->changes[i];
                 char detail[4 * sizeof(c->detail)];
@@ -419,6 +452,9 @@ static void print_explanation(const struct pcrsim_prediction *p, uint16_t alg)
         else
                 fprintf(stderr, "pcrsim: kept events that the prediction assumes unchanged: %zu\n",
                         p->assumption_count);
+        if (ram_bytes)
+                fprintf(stderr, "pcrsim: assumed: the base boot had %llu MiB of RAM, as --qemu-memory says; OVMF's PCR 0 depends on it\n",
+                        (unsigned long long)(ram_bytes >> 20));
         for (size_t i = 0; i < p->assumption_count; i++) {
                 const struct pcrsim_predict_assumption *a = &p->assumptions[i];
                 const char *type = pcrsim_event_type_name(a->type);
@@ -453,8 +489,9 @@ static int replay_prediction(const struct pcrsim_prediction *p, struct pcrsim_re
         return rc ? cli_report(&err, NULL) : EXIT_OK;
 }
 
-/* Writes the predicted values of the PCRs in `mask`. */
-static int write_values(const struct predict_options *opt, const struct pcrsim_replay *replay, uint32_t mask)
+/* Formats the predicted values of the PCRs in `mask` into `*out`. */
+static int format_values(const struct predict_options *opt, const struct pcrsim_replay *replay, uint32_t mask,
+                         struct pcrsim_strbuf *out)
 {
         struct pcrsim_pcr_set *set = calloc(1, sizeof(*set));
         struct pcrsim_strbuf sb;
@@ -499,8 +536,11 @@ static int write_values(const struct predict_options *opt, const struct pcrsim_r
                 else
                         rc = pcrsim_format_text(set, &sb, &err);
         }
-        exit_code = rc ? cli_report(&err, NULL) : cli_write_output(&sb, opt->output);
-        pcrsim_strbuf_free(&sb);
+        exit_code = rc ? cli_report(&err, NULL) : EXIT_OK;
+        if (rc)
+                pcrsim_strbuf_free(&sb);
+        else
+                *out = sb;
         free(set);
         return exit_code;
 }
@@ -511,7 +551,8 @@ static int write_values(const struct predict_options *opt, const struct pcrsim_r
  * names), and prints it with the base boot's value.
  */
 static int print_boot_aggregate(const struct predict_options *opt, const struct boot *base,
-                                const struct pcrsim_replay *predicted, uint32_t unpredicted)
+                                const struct pcrsim_replay *predicted, uint32_t unpredicted,
+                                struct pcrsim_strbuf *text)
 {
         const struct pcrsim_boot_aggregate *ba = base->ima ? &base->ima->boot_aggregate : NULL;
         uint8_t value[PCRSIM_MAX_DIGEST_SIZE];
@@ -547,19 +588,11 @@ static int print_boot_aggregate(const struct predict_options *opt, const struct 
         cli_notef(opt->quiet, "predicted boot_aggregate (%s over PCRs 0-%u, as in the base boot): %s:%s",
                   ba->algo, last, ba->algo, hex);
         if (opt->explain) {
+                fprintf(stderr, "pcrsim: boot_aggregate (%s over PCRs 0-%u):\n", ba->algo, last);
                 print_hex("base", ba->alg, ba->logged, ba->size);
                 print_hex("new", ba->alg, value, size);
         }
-        if (opt->boot_aggregate) {
-                struct pcrsim_strbuf sb;
-                int rc;
-
-                pcrsim_strbuf_init(&sb);
-                pcrsim_strbuf_printf(&sb, "%s:%s\n", ba->algo, hex);
-                rc = cli_write_output(&sb, opt->boot_aggregate);
-                pcrsim_strbuf_free(&sb);
-                return rc;
-        }
+        pcrsim_strbuf_printf(text, "%s:%s\n", ba->algo, hex);
         return EXIT_OK;
 }
 
@@ -582,6 +615,7 @@ int cmd_predict(int argc, char **argv)
         struct predict_options opt = { 0 };
         struct pcrsim_prediction p;
         struct pcrsim_replay *replay = NULL;
+        struct pcrsim_strbuf aggregate, values;
         struct pcrsim_error err;
         struct boot base;
         uint8_t *log = NULL, *image = NULL, *initrd = NULL, *shim = NULL, *grub = NULL, *grub_cfg = NULL;
@@ -593,6 +627,8 @@ int cmd_predict(int argc, char **argv)
 
         memset(&p, 0, sizeof(p));
         memset(&base, 0, sizeof(base));
+        pcrsim_strbuf_init(&aggregate);
+        pcrsim_strbuf_init(&values);
         rc = parse_options(argc, argv, &opt);
         if (rc >= 0)
                 return rc;
@@ -693,6 +729,9 @@ int cmd_predict(int argc, char **argv)
                         name = opt.grub_cfg;
                         break;
                 case PCRSIM_PREDICT_INPUT_NONE:
+                        /* The message names what it is about. */
+                        name = NULL;
+                        break;
                 case PCRSIM_PREDICT_INPUT_BASE:
                         break;
                 }
@@ -703,7 +742,7 @@ int cmd_predict(int argc, char **argv)
                 const struct pcrsim_alg_info *info = pcrsim_alg_by_name(opt.bank && strcmp(opt.bank, "all") != 0 ?
                                                                                 opt.bank : "sha256");
 
-                print_explanation(&p, info ? info->id : 0x000B);
+                print_explanation(&p, info ? info->id : 0x000B, opt.stub_version != 0, opt.ram_bytes);
         }
         mask = 0xFFFFFFu & ~(1u << 10) & ~p.unpredicted_pcrs;
         if (p.unpredicted_pcrs & (1u << 4))
@@ -720,16 +759,7 @@ int cmd_predict(int argc, char **argv)
                 rc = EXIT_INVALID;
                 goto out;
         }
-        if (opt.write_log) {
-                struct pcrsim_strbuf sb;
-
-                pcrsim_strbuf_init(&sb);
-                pcrsim_strbuf_append(&sb, (const char *)p.log, p.log_size);
-                rc = cli_write_output(&sb, opt.write_log);
-                pcrsim_strbuf_free(&sb);
-                if (rc)
-                        goto out;
-        }
+        /* Every output is computed before the first is written. */
         replay = calloc(1, sizeof(*replay));
         if (!replay) {
                 cli_errorf("out of memory");
@@ -738,10 +768,24 @@ int cmd_predict(int argc, char **argv)
         }
         rc = replay_prediction(&p, replay);
         if (!rc)
-                rc = print_boot_aggregate(&opt, &base, replay, p.unpredicted_pcrs);
+                rc = print_boot_aggregate(&opt, &base, replay, p.unpredicted_pcrs, &aggregate);
         if (!rc)
-                rc = write_values(&opt, replay, mask);
+                rc = format_values(&opt, replay, mask, &values);
+        if (!rc && opt.write_log) {
+                struct pcrsim_strbuf sb;
+
+                pcrsim_strbuf_init(&sb);
+                pcrsim_strbuf_append(&sb, (const char *)p.log, p.log_size);
+                rc = cli_write_output(&sb, opt.write_log);
+                pcrsim_strbuf_free(&sb);
+        }
+        if (!rc && opt.boot_aggregate)
+                rc = cli_write_output(&aggregate, opt.boot_aggregate);
+        if (!rc)
+                rc = cli_write_output(&values, opt.output);
 out:
+        pcrsim_strbuf_free(&aggregate);
+        pcrsim_strbuf_free(&values);
         pcrsim_prediction_free(&p);
         boot_free(&base);
         free(replay);

@@ -25,7 +25,9 @@ bool pcrsim_go_identifier_valid(const char *name)
         for (size_t i = 0; i < sizeof(go_keywords) / sizeof(go_keywords[0]); i++)
                 if (strcmp(name, go_keywords[i]) == 0)
                         return false;
-        return true;
+        /* "_" names no package and declares nothing; a package-level
+         * variable cannot be called init. */
+        return strcmp(name, "_") != 0 && strcmp(name, "init") != 0;
 }
 
 static int decimal_width(uint32_t n)

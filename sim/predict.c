@@ -298,6 +298,15 @@ static enum pcrsim_error_code pack_credentials(const struct pcrsim_predict_crede
                 sorted[i] = &creds[i];
         }
         qsort(sorted, count, sizeof(*sorted), credential_order);
+        /* FAT compares names without case, so one folder cannot hold both. */
+        for (size_t i = 0; i < count; i++)
+                for (size_t k = i + 1; k < count; k++)
+                        if (strcasecmp(creds[i].name, creds[k].name) == 0) {
+                                free(sorted);
+                                return pcrsim_error_set(err, PCRSIM_ERR_INVALID, PCRSIM_NO_OFFSET, NULL,
+                                                        "credential '%.64s' is given twice: one ESP folder holds one file of a name, in any case",
+                                                        creds[k].name);
+                        }
         cpio_record(b, inode++, 0040555, ".extra", NULL, 0);
         cpio_record(b, inode++, 0040500, folder, NULL, 0);
         for (size_t i = 0; i < count; i++) {
@@ -570,7 +579,7 @@ static enum pcrsim_error_code survey(const void *base, size_t base_size, struct 
 /* Checks that the base boot is a UKI boot whose events a UKI replaces;
  * with `d` NULL, only the base boot's structure. */
 static enum pcrsim_error_code fits_uki(const struct base_survey *sv, const struct image_digests *d,
-                                       struct pcrsim_error *err)
+                                       enum pcrsim_predict_input *failed, struct pcrsim_error *err)
 {
         if (sv->apps_before_separator)
                 return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, sv->first_app_before_offset, NULL,
@@ -588,7 +597,7 @@ static enum pcrsim_error_code fits_uki(const struct base_survey *sv, const struc
          * measures, so the PCR 9 events would not be those of the UKI. */
         if (sv->stub_config_events)
                 return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
-                                        "event %llu: systemd-stub measured a command line from the boot loader, credentials or system extensions into PCR %u; they change the kernel's command line or initrd in ways that pcrsim does not model",
+                                        "event %llu: systemd-stub measured a command line from the boot loader, per-UKI credentials or system extensions into PCR %u; they change the kernel's command line or initrd in ways that pcrsim does not model",
                                         (unsigned long long)sv->first_stub_config, sv->first_stub_config_pcr);
         if (sv->global_credentials > 1)
                 return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
@@ -602,6 +611,9 @@ static enum pcrsim_error_code fits_uki(const struct base_survey *sv, const struc
         if (d->has_credentials && !sv->initrd_events)
                 return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
                                         "credentials join the initrd, but the base boot logged no Linux initrd event in PCR 9, so where the kernel logs it is not known");
+        /* The last two compare the UKI's sections with the base boot. */
+        if (failed && ((sv->load_options_events && !d->has_cmdline) || (!sv->initrd_events && d->has_initrd)))
+                *failed = PCRSIM_PREDICT_INPUT_IMAGE;
         if (sv->load_options_events && !d->has_cmdline)
                 return pcrsim_error_set(err, PCRSIM_ERR_UNSUPPORTED, PCRSIM_NO_OFFSET, NULL,
                                         "the new UKI has no .cmdline section: systemd-stub then passes the boot entry's command line, which pcrsim does not know");
@@ -995,16 +1007,24 @@ enum pcrsim_error_code pcrsim_predict_uki(const void *base, size_t base_size, co
                 return nomem(err);
         rc = survey(base, base_size, &sv, err);
         if (!rc)
-                rc = fits_uki(&sv, NULL, err);
+                rc = fits_uki(&sv, NULL, NULL, err);
         if (!rc)
                 rc = base_banks(base, base_size, d, err);
+        if (!rc && credential_count) {
+                /* A credential's error names the credential. */
+                struct buffer check = { 0 };
+
+                failed = PCRSIM_PREDICT_INPUT_NONE;
+                rc = pack_credentials(credentials, credential_count, &check, err);
+                free(check.data);
+        }
         if (!rc) {
                 rc = measure_image(uki, uki_size, stub_version, credentials, credential_count, d, err);
                 failed = PCRSIM_PREDICT_INPUT_IMAGE;
         }
         if (!rc) {
-                rc = fits_uki(&sv, d, err);
                 failed = PCRSIM_PREDICT_INPUT_BASE;
+                rc = fits_uki(&sv, d, &failed, err);
         }
         if (!rc)
                 rc = rewrite(base, base_size, d, sv.global_credentials > 0, out, err);
@@ -1382,6 +1402,9 @@ static enum pcrsim_error_code shim_lists(struct grub_digests *g, const uint8_t *
                 s = long_section(pe, ".vendor_cert");
         if (!s) {
                 pcrsim_pe_free(pe);
+                if (!rc)
+                        rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, PCRSIM_NO_OFFSET, ".vendor_cert",
+                                              "the image has no .vendor_cert section, so it is not a shim");
                 return rc;
         }
         raw = s->size_of_raw_data < s->virtual_size ? s->size_of_raw_data : s->virtual_size;
@@ -1603,31 +1626,41 @@ static enum pcrsim_error_code pair_grub_events(struct pcrsim_prediction *out, si
                                                const struct pcrsim_event *olds, size_t old_count,
                                                struct pcrsim_error *err)
 {
-        size_t used[3] = { 0 };
         size_t new_end = out->change_count;
+        bool *used = calloc(old_count ? old_count : 1, sizeof(*used));
 
-        for (size_t i = first; i < new_end; i++) {
-                struct pcrsim_predict_change *c = &out->changes[i];
-                enum grub_class cls = class_of(c->pcr);
-                size_t seen = 0;
+        if (!used)
+                return nomem(err);
+        /* First the events whose digests did not change, in order; then the
+         * others of the same PCR, in order. */
+        for (int pass = 0; pass < 2; pass++) {
+                for (size_t i = first; i < new_end; i++) {
+                        struct pcrsim_predict_change *c = &out->changes[i];
 
-                for (size_t k = 0; k < old_count; k++) {
-                        if (class_of(olds[k].pcr) != cls || seen++ < used[cls])
+                        if (c->base_index != PCRSIM_NO_RECORD)
                                 continue;
-                        used[cls]++;
-                        set_old(c, &olds[k]);
-                        break;
+                        for (size_t k = 0; k < old_count; k++) {
+                                bool same = olds[k].digest_count == c->digest_count;
+
+                                for (uint32_t b = 0; same && b < c->digest_count; b++)
+                                        same = olds[k].digests[b].size == c->new_digests[b].size &&
+                                               memcmp(olds[k].digests[b].bytes, c->new_digests[b].bytes,
+                                                      c->new_digests[b].size) == 0;
+                                if (used[k] || class_of(olds[k].pcr) != class_of(c->pcr) || (pass == 0 && !same))
+                                        continue;
+                                used[k] = true;
+                                set_old(c, &olds[k]);
+                                break;
+                        }
                 }
         }
         /* Base events left without a partner were removed. */
-        for (int cls = 0; cls < 3; cls++) {
-                size_t seen = 0;
-
+        {
                 for (size_t k = 0; k < old_count; k++) {
                         struct pcrsim_predict_change *c;
                         char text[48];
 
-                        if ((int)class_of(olds[k].pcr) != cls || seen++ < used[cls])
+                        if (used[k])
                                 continue;
                         if (olds[k].pcr == 4)
                                 snprintf(text, sizeof(text), "kernel");
@@ -1637,12 +1670,15 @@ static enum pcrsim_error_code pair_grub_events(struct pcrsim_prediction *out, si
                                        olds[k].pcr == 8 ? PCRSIM_PREDICT_GRUB_COMMAND :
                                        olds[k].pcr == 9 ? PCRSIM_PREDICT_GRUB_FILE : PCRSIM_PREDICT_KERNEL,
                                        olds[k].pcr, text);
-                        if (!c)
+                        if (!c) {
+                                free(used);
                                 return nomem(err);
+                        }
                         c->removed = true;
                         set_old(c, &olds[k]);
                 }
         }
+        free(used);
         return PCRSIM_OK;
 }
 
@@ -1725,7 +1761,7 @@ static enum pcrsim_error_code rewrite_grub(const void *base, size_t base_size, c
                                     x ? "shim's revocation list: MokListX" : "shim's certificate: MokList", d,
                                     x ? (digest_row)g->moklistx : (digest_row)g->moklist);
                         if (c && !add_assumption(out, &assumption_cap, &ev,
-                                                 "no machine owner key enrolled: the list is shim's built-in one"))
+                                                 "recomputed from the new shim, assuming that no machine owner key is enrolled"))
                                 rc = nomem(err);
                 } else if (g->has_vendor && ev.pcr == 7 && authority_named(&ev, "MokListRT")) {
                         c = put_vendor_authority(&b, out, &cap, &ev, g, err);

@@ -403,6 +403,8 @@ static const struct usage_case usage_cases[] = {
         { { "replay", "--format", "go", "--bank", "all", "x", NULL }, 2, "one bank", NULL },
         { { "replay", "--format", "go", "--go-var", "func", "x", NULL }, 2, "invalid --go-var 'func'", NULL },
         { { "replay", "--format", "go", "--go-package", "1x", "x", NULL }, 2, "invalid --go-package '1x'", NULL },
+        { { "replay", "--format", "go", "--go-package", "_", "x", NULL }, 2, "invalid --go-package '_'", NULL },
+        { { "replay", "--format", "go", "--go-var", "init", "x", NULL }, 2, "invalid --go-var 'init'", NULL },
         { { "replay", "--format", "json", "--go-var", "x", "x", NULL }, 2, "apply only to --format go", NULL },
         { { "replay", "--pcrs", "24", "x", NULL }, 2, "PCR 24 is outside 0-23", NULL },
         { { "replay", "-o", "", "x", NULL }, 2, "invalid output file name", NULL },

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -299,9 +300,15 @@ Test(predict, refuses_other_boot_structures, .timeout = 300)
                 const char *both[] = { "predict", "--base", base, "--uki", uki, "--kernel", uki, NULL };
                 const char *absent[] = { "predict", "--base", base, "--uki", "/nonexistent/uki.efi", NULL };
 
+                const char *repeated[] = { "predict", "--base", base, "--uki", uki, "--uki", uki, NULL };
+
                 cr_assert(tu_run(&res, both, TIMEOUT));
                 cr_expect_eq(res.exit_code, 2, "%s", res.err);
                 cr_expect(strstr(res.err, "--uki and --kernel exclude each other") != NULL, "%s", res.err);
+                tu_result_free(&res);
+                cr_assert(tu_run(&res, repeated, TIMEOUT));
+                cr_expect_eq(res.exit_code, 2, "%s", res.err);
+                cr_expect(strstr(res.err, "--uki is given twice") != NULL, "%s", res.err);
                 tu_result_free(&res);
                 /* A file that cannot be read is an I/O error. */
                 cr_assert(tu_run(&res, absent, TIMEOUT));
@@ -681,6 +688,19 @@ Test(predict, shim_lists_from_vendor_certificate, .timeout = 300)
                 cr_expect(strstr(res.err, "shim's certificate: MokListRT authority\n") != NULL, "%s", res.err);
                 tu_result_free(&res);
         }
+        {
+                /* GRUB is no shim: it has no built-in certificate. */
+                const char *args[] = { "predict", "--base", base, "--kernel", lab_vmlinuz, "--initrd", initrd,
+                                       "--shim", grub, NULL };
+                char prefix[4200];
+
+                cr_assert(tu_run(&res, args, TIMEOUT));
+                cr_expect_eq(res.exit_code, 2, "%s", res.err);
+                snprintf(prefix, sizeof(prefix), "pcrsim: %s:", grub);
+                cr_expect(strncmp(res.err, prefix, strlen(prefix)) == 0, "%s", res.err);
+                cr_expect(strstr(res.err, "no .vendor_cert section, so it is not a shim") != NULL, "%s", res.err);
+                tu_result_free(&res);
+        }
         free(data);
         free(changed);
         free(initrd);
@@ -728,8 +748,24 @@ Test(predict, global_credentials, .timeout = 300)
                 tu_result_free(&res);
                 cr_assert(tu_run(&res, wrong_name, TIMEOUT));
                 cr_expect_eq(res.exit_code, 2, "%s", res.err);
-                cr_expect(strstr(res.err, "credential 'notes.txt'") != NULL, "%s", res.err);
+                cr_expect(strncmp(res.err, "pcrsim: credential 'notes.txt'", 30) == 0, "%s", res.err);
                 tu_result_free(&res);
+        }
+        {
+                /* One ESP folder cannot hold two files of one name. */
+                char *sub = tu_path_join(dir, "other"), *again;
+                const char *twice[] = { "predict", "--base", plain, "--uki", uki_a, "--credential", abc,
+                                        "--credential", NULL, NULL };
+
+                cr_assert(mkdir(sub, 0700) == 0);
+                again = tu_write_file(sub, "ABC.cred", "x", 1);
+                twice[8] = again;
+                cr_assert(tu_run(&res, twice, TIMEOUT));
+                cr_expect_eq(res.exit_code, 2, "%s", res.err);
+                cr_expect(strstr(res.err, "is given twice") != NULL, "%s", res.err);
+                tu_result_free(&res);
+                free(again);
+                free(sub);
         }
         free(uki_a);
         free(hello);
