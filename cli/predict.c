@@ -453,7 +453,7 @@ static void print_explanation(const struct pcrsim_prediction *p, uint16_t alg, b
                 fprintf(stderr, "pcrsim: kept events that the prediction assumes unchanged: %zu\n",
                         p->assumption_count);
         if (ram_bytes)
-                fprintf(stderr, "pcrsim: assumed: the base boot had %llu MiB of RAM, as --qemu-memory says; OVMF's PCR 0 depends on it\n",
+                fprintf(stderr, "pcrsim: assumed: the base boot had the %llu MiB of RAM given with --qemu-memory, because OVMF's PCR 0 depends on the RAM size\n",
                         (unsigned long long)(ram_bytes >> 20));
         for (size_t i = 0; i < p->assumption_count; i++) {
                 const struct pcrsim_predict_assumption *a = &p->assumptions[i];
