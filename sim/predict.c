@@ -777,6 +777,31 @@ static bool put_sections(struct buffer *b, struct pcrsim_prediction *out, size_t
 
 typedef uint8_t (*digest_row)[PCRSIM_MAX_DIGEST_SIZE];
 
+/* Copies a base event unchanged, and lists it as an assumption with
+ * `why` unless that is NULL. False when out of memory. */
+static bool keep(struct buffer *b, const void *base, const struct pcrsim_event *ev,
+                 struct pcrsim_prediction *out, size_t *assumption_cap, const char *why)
+{
+        put(b, (const uint8_t *)base + ev->offset, ev->size);
+        out->kept++;
+        return !why || add_assumption(out, assumption_cap, ev, why);
+}
+
+/* Hands the written log to `out`, or frees it after an error. */
+static enum pcrsim_error_code finish(struct buffer *b, struct pcrsim_prediction *out, enum pcrsim_error_code rc,
+                                     struct pcrsim_error *err)
+{
+        if (!rc && b->failed)
+                rc = nomem(err);
+        if (rc) {
+                free(b->data);
+                return rc;
+        }
+        out->log = b->data;
+        out->log_size = b->size;
+        return PCRSIM_OK;
+}
+
 /* The part of a section that the base log's next stub event for `name`
  * measures: the stub logs the name first, then the data. */
 static const char *stub_part(const struct pcrsim_prediction *out, const char *name)
@@ -950,9 +975,7 @@ static enum pcrsim_error_code rewrite(const void *base, size_t base_size, const 
                                 why = NULL;
                                 out->unpredicted_pcrs |= 1u << 4;
                         }
-                        put(&b, (const uint8_t *)base + ev.offset, ev.size);
-                        out->kept++;
-                        if (why && !add_assumption(out, &assumption_cap, &ev, why))
+                        if (!keep(&b, base, &ev, out, &assumption_cap, why))
                                 rc = nomem(err);
                         continue;
                 }
@@ -960,16 +983,9 @@ static enum pcrsim_error_code rewrite(const void *base, size_t base_size, const 
                         rc = nomem(err);
         }
         pcrsim_tcglog_free(log);
-        if (!rc && b.failed)
-                rc = nomem(err);
-        if (rc) {
-                free(b.data);
-                return rc;
-        }
-        pair_sections(out);
-        out->log = b.data;
-        out->log_size = b.size;
-        return PCRSIM_OK;
+        if (!rc)
+                pair_sections(out);
+        return finish(&b, out, rc, err);
 }
 
 /* Reads the banks of the base log's Spec ID event into `d`. */
@@ -1816,9 +1832,7 @@ static enum pcrsim_error_code rewrite_grub(const void *base, size_t base_size, c
                                 why = "the grub.cfg: assumed unchanged (give --grub-cfg)";
                         else if (ev.pcr == 9 && ev.type == EV_IPL)
                                 why = "a file that GRUB read: assumed unchanged";
-                        put(&b, (const uint8_t *)base + ev.offset, ev.size);
-                        out->kept++;
-                        if (why && !add_assumption(out, &assumption_cap, &ev, why))
+                        if (!keep(&b, base, &ev, out, &assumption_cap, why))
                                 rc = nomem(err);
                         continue;
                 }
@@ -1829,15 +1843,7 @@ static enum pcrsim_error_code rewrite_grub(const void *base, size_t base_size, c
         if (!rc && cfg)
                 rc = pair_grub_events(out, &cap, first_new, olds, old_count, err);
         free(olds);
-        if (!rc && b.failed)
-                rc = nomem(err);
-        if (rc) {
-                free(b.data);
-                return rc;
-        }
-        out->log = b.data;
-        out->log_size = b.size;
-        return PCRSIM_OK;
+        return finish(&b, out, rc, err);
 }
 
 enum pcrsim_error_code pcrsim_predict_grub(const void *base, size_t base_size,
