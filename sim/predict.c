@@ -89,7 +89,9 @@ struct buffer {
 
 static void put(struct buffer *b, const void *p, size_t n)
 {
-        if (b->failed)
+        /* An empty part may come with a NULL pointer, which memcpy must
+         * not get. */
+        if (b->failed || n == 0)
                 return;
         if (b->size + n > b->cap) {
                 size_t cap = b->cap ? b->cap : 4096;
