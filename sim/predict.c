@@ -55,6 +55,7 @@ struct image_digests {
         uint8_t load_options[PCRSIM_MAX_ALGORITHMS][PCRSIM_MAX_DIGEST_SIZE];
         uint8_t initrd[PCRSIM_MAX_ALGORITHMS][PCRSIM_MAX_DIGEST_SIZE];
         bool has_cmdline, has_initrd;
+        uint64_t uki_size, kernel_size;   /* ImageLengthInMemory of the new images */
         unsigned stub_version;
         bool stub_detected;   /* stub_version came from .sdmagic */
         bool signed_image;    /* the UKI has a certificate table */
@@ -354,7 +355,10 @@ static enum pcrsim_error_code measure_image(const void *uki, size_t uki_size, un
                 rc = pcrsim_pe_authenticode(pe, d->banks[b], d->uki[b], &d->sizes[b], err);
         if (!rc)
                 rc = pcrsim_uki_measure(pe, stub_version, d->banks, d->bank_count, &d->sections, err);
+        d->uki_size = uki_size;
         s = rc ? NULL : section(pe, ".linux");
+        if (s)
+                d->kernel_size = s->virtual_size;
         if (!rc && !s)
                 rc = pcrsim_error_set(err, PCRSIM_ERR_INVALID, PCRSIM_NO_OFFSET, NULL,
                                       "the UKI has no .linux section");
@@ -876,6 +880,42 @@ static struct pcrsim_predict_change *replace(struct buffer *b, struct pcrsim_pre
         return c;
 }
 
+/* Writes an application event's EFI_IMAGE_LOAD_EVENT with the new image's
+ * ImageLengthInMemory (the second 64-bit field); the other fields, such as
+ * where the firmware put the image, stay those of the base boot. */
+static void put_image_event(struct buffer *b, const struct pcrsim_event *ev, const struct image_digests *d,
+                            digest_row digests, uint64_t length)
+{
+        uint8_t *data = malloc(ev->data_size ? ev->data_size : 1);
+
+        if (!data) {
+                b->failed = true;
+                return;
+        }
+        memcpy(data, ev->data, ev->data_size);
+        for (int i = 0; ev->data_size >= 16 && i < 8; i++)
+                data[8 + i] = (uint8_t)(length >> (8 * i));
+        put_record(b, ev->pcr, ev->type, d, digests, data, ev->data_size);
+        free(data);
+}
+
+/* Replaces an application event with the digests and length of a new
+ * image. */
+static struct pcrsim_predict_change *replace_image(struct buffer *b, struct pcrsim_prediction *out, size_t *cap,
+                                                   const struct pcrsim_event *ev, enum pcrsim_predict_role role,
+                                                   const char *detail, const struct image_digests *d,
+                                                   digest_row digests, uint64_t length)
+{
+        struct pcrsim_predict_change *c = add_change(out, cap, role, ev->pcr, detail);
+
+        if (c) {
+                set_old(c, ev);
+                set_new(c, d, digests);
+        }
+        put_image_event(b, ev, d, digests, length);
+        return c;
+}
+
 static enum pcrsim_error_code rewrite(const void *base, size_t base_size, const struct image_digests *d,
                                       bool base_has_credentials, struct pcrsim_prediction *out,
                                       struct pcrsim_error *err)
@@ -905,14 +945,16 @@ static enum pcrsim_error_code rewrite(const void *base, size_t base_size, const 
                         continue;
                 } else if (d->direct && d->has_qemu_kernel && ev.pcr == 4 && !separator4 &&
                            ev.type == EV_EFI_BOOT_SERVICES_APPLICATION) {
-                        c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_QEMU_KERNEL,
-                                    "kernel as QEMU patches it (Authenticode)", d, (digest_row)d->kernel);
+                        c = replace_image(&b, out, &cap, &ev, PCRSIM_PREDICT_QEMU_KERNEL,
+                                          "kernel as QEMU patches it (Authenticode)", d, (digest_row)d->kernel,
+                                          d->kernel_size);
                 } else if (!d->direct && ev.pcr == 4 && ev.type == EV_EFI_BOOT_SERVICES_APPLICATION) {
                         bool kernel = app++ == 1;
 
-                        c = replace(&b, out, &cap, &ev, kernel ? PCRSIM_PREDICT_KERNEL : PCRSIM_PREDICT_UKI,
-                                    kernel ? "kernel in .linux (Authenticode)" : "UKI (Authenticode)", d,
-                                    kernel ? (digest_row)d->kernel : (digest_row)d->uki);
+                        c = replace_image(&b, out, &cap, &ev, kernel ? PCRSIM_PREDICT_KERNEL : PCRSIM_PREDICT_UKI,
+                                          kernel ? "kernel in .linux (Authenticode)" : "UKI (Authenticode)", d,
+                                          kernel ? (digest_row)d->kernel : (digest_row)d->uki,
+                                          kernel ? d->kernel_size : d->uki_size);
                 } else if (!d->direct && ev.pcr == PCRSIM_UKI_PCR && ev.type == EV_IPL) {
                         char name[16] = "";
 
@@ -1095,6 +1137,7 @@ enum pcrsim_error_code pcrsim_predict_direct(const void *base, size_t base_size,
                 return nomem(err);
         d->direct = true;
         d->has_initrd = in->initrd != NULL;
+        d->kernel_size = in->kernel_size;
         rc = survey(base, base_size, &sv, err);
         if (!rc)
                 rc = fits_direct(&sv, NULL, err);
@@ -1562,7 +1605,7 @@ static enum grub_class class_of(uint32_t pcr)
 
 /* Writes one event for a step of the new grub.cfg. */
 static enum pcrsim_error_code put_step(struct buffer *b, struct grub_digests *g, const struct pcrsim_grub_step *st,
-                                       const struct pcrsim_event *kernel_app, uint32_t kernel_apps,
+                                       const struct pcrsim_event *kernel_app, uint32_t kernel_apps, uint64_t kernel_size,
                                        struct pcrsim_prediction *out, size_t *cap, struct pcrsim_error *err)
 {
         struct image_digests *d = &g->d;
@@ -1606,8 +1649,7 @@ static enum pcrsim_error_code put_step(struct buffer *b, struct grub_digests *g,
                 char detail[48];
 
                 if (pcr == 4) {
-                        put_record(b, 4, EV_EFI_BOOT_SERVICES_APPLICATION, d, digests, kernel_app->data,
-                                   kernel_app->data_size);
+                        put_image_event(b, kernel_app, d, digests, kernel_size);
                         snprintf(detail, sizeof(detail), "kernel %.20s (Authenticode)", st->text);
                 } else if (pcr == 9) {
                         data = malloc(data_size);
@@ -1789,22 +1831,23 @@ static enum pcrsim_error_code rewrite_grub(const void *base, size_t base_size, c
                         }
                 } else if (ev.type == EV_EFI_BOOT_SERVICES_APPLICATION && ev.pcr == 4 && sv->loader_count &&
                     ev.index == sv->loaders[0] && sv->loader_count == 2 && in->shim) {
-                        c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_SHIM, "shim (Authenticode)", d,
-                                    (digest_row)g->shim);
+                        c = replace_image(&b, out, &cap, &ev, PCRSIM_PREDICT_SHIM, "shim (Authenticode)", d,
+                                          (digest_row)g->shim, in->shim_size);
                 } else if (ev.type == EV_EFI_BOOT_SERVICES_APPLICATION && ev.pcr == 4 &&
                            ev.index == sv->loaders[sv->loader_count - 1] && in->grub) {
-                        c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_GRUB, "GRUB (Authenticode)", d,
-                                    (digest_row)g->grub);
+                        c = replace_image(&b, out, &cap, &ev, PCRSIM_PREDICT_GRUB, "GRUB (Authenticode)", d,
+                                          (digest_row)g->grub, in->grub_size);
                 } else if (ev.type == EV_EFI_BOOT_SERVICES_APPLICATION && ev.pcr == 4 && after_linux) {
-                        c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_KERNEL, "kernel that GRUB loaded (Authenticode)",
-                                    d, (digest_row)d->kernel);
+                        c = replace_image(&b, out, &cap, &ev, PCRSIM_PREDICT_KERNEL,
+                                          "kernel that GRUB loaded (Authenticode)", d, (digest_row)d->kernel,
+                                          in->kernel_size);
                 } else if (ev.pcr == 9 && ev.type == EV_IPL && ev.index == sv->cfg_event && cfg) {
                         c = replace(&b, out, &cap, &ev, PCRSIM_PREDICT_GRUB_FILE, "file grub.cfg", d, (digest_row)g->cfg);
                         if (c) {
                                 first_new = out->change_count;
                                 for (size_t i = 0; !rc && i < cfg->step_count; i++)
-                                        rc = put_step(&b, g, &cfg->steps[i], &kernel_app, sv->kernel_apps, out,
-                                                      &cap, err);
+                                        rc = put_step(&b, g, &cfg->steps[i], &kernel_app, sv->kernel_apps,
+                                                      in->kernel_size, out, &cap, err);
                         }
                 } else if (ev.pcr == 9 && ev.type == EV_IPL && sv->first_command != PCRSIM_NO_RECORD &&
                            ev.index > sv->first_command && starts_with(command, "linux ") &&

@@ -178,18 +178,42 @@ static void expect_recorded(const char *json, const char *vector)
         json_decref(doc);
 }
 
-static void predict(const char *base, const char *uki, const char *vector)
+/* Requires the file at `path` to equal the event log of `vector`, byte for
+ * byte. */
+static void expect_same_log(const char *path, const char *vector)
 {
-        char *base_dir = source(base);
+        char rel[128], *recorded_path, *predicted, *recorded;
+        size_t predicted_size = 0, recorded_size = 0;
+
+        snprintf(rel, sizeof(rel), "vectors/%s/eventlog.bin", vector);
+        recorded_path = source(rel);
+        predicted = tu_read_file(path, &predicted_size);
+        recorded = tu_read_file(recorded_path, &recorded_size);
+        cr_assert(predicted && recorded, "%s or %s is missing", path, recorded_path);
+        cr_expect(predicted_size == recorded_size && memcmp(predicted, recorded, recorded_size) == 0,
+                  "the predicted log %s differs from %s", path, recorded_path);
+        free(predicted);
+        free(recorded);
+        free(recorded_path);
+}
+
+/* Predicts `vector` from the boot `base` and the UKI file, and requires
+ * the TPM's values and, since both boots put the UKIs at the same place,
+ * the recorded event log itself. */
+static void predict(const char *base, const char *uki, const char *vector, const char *dir)
+{
+        char *base_dir = source(base), *log = tu_path_join(dir, "predicted.log");
         const char *args[] = { "predict", "--base", base_dir, "--uki", uki, "--bank", "all",
-                               "--format", "json", "-q", NULL };
+                               "--format", "json", "-q", "--write-log", log, NULL };
         struct tu_result res;
 
         cr_assert(tu_run(&res, args, TIMEOUT));
         cr_assert_eq(res.exit_code, 0, "predict from %s: exit %d: %s", base, res.exit_code, res.err);
         expect_recorded(res.out, vector);
+        expect_same_log(log, vector);
         tu_result_free(&res);
         free(base_dir);
+        free(log);
 }
 
 /* Writes `dir`/NAME: the event log of vectors/lab-uki with one more
@@ -229,8 +253,8 @@ Test(predict, other_cmdline_from_recorded_boot, .timeout = 300)
 
         build_ukis(dir);
         /* Each boot from the other's event log. */
-        predict("vectors/lab-uki", uki_b, "lab-uki-cmdline-b");
-        predict("vectors/lab-uki-cmdline-b", uki_a, "lab-uki");
+        predict("vectors/lab-uki", uki_b, "lab-uki-cmdline-b", dir);
+        predict("vectors/lab-uki-cmdline-b", uki_a, "lab-uki", dir);
         {
                 /* The stub names its version in .sdmagic: 252.39 in Debian 12. */
                 char *base = source("vectors/lab-uki");
@@ -351,6 +375,22 @@ Test(predict, direct_boot_with_memory_size, .timeout = 300)
         cr_expect(strstr(res.err, "sha256:d966484c6d3259208058b3c7f181b1b4f3f6178faed97395f1f3b2075fdca35e"),
                   "%s", res.err);
         tu_result_free(&res);
+        {
+                /* The same files give the recorded log back, byte for byte. */
+                char *base = source("vectors/lab-direct"), *initrd = tu_path_join(dir, "initrd.cpio.gz");
+                char *log = tu_path_join(dir, "direct.log");
+                const char *args[] = { "predict", "--base", base, "--kernel", lab_vmlinuz, "--initrd", initrd,
+                                       "--cmdline", CMDLINE_A, "--qemu-memory", "1024", "-q", "--write-log", log,
+                                       "-o", "/dev/null", NULL };
+
+                cr_assert(tu_run(&res, args, TIMEOUT));
+                cr_assert_eq(res.exit_code, 0, "%s", res.err);
+                expect_same_log(log, "lab-direct");
+                tu_result_free(&res);
+                free(base);
+                free(initrd);
+                free(log);
+        }
         /* The same amount in GiB. */
         predict_direct(dir, "1G", &res);
         expect_recorded(res.out, "lab-direct");
