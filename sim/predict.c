@@ -881,7 +881,7 @@ static struct pcrsim_predict_change *replace(struct buffer *b, struct pcrsim_pre
 }
 
 /* Writes an application event's EFI_IMAGE_LOAD_EVENT with the new image's
- * ImageLengthInMemory (the second 64-bit field); the other fields, such as
+ * ImageLengthInMemory, its second 64-bit field. The other fields, such as
  * where the firmware put the image, stay those of the base boot. */
 static void put_image_event(struct buffer *b, const struct pcrsim_event *ev, const struct image_digests *d,
                             digest_row digests, uint64_t length)
