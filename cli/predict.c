@@ -422,7 +422,7 @@ static void print_explanation(const struct pcrsim_prediction *p, uint16_t alg, b
         for (size_t i = 0; i < p->change_count; i++)
                 changed += !same_digests(&p->changes[i]);
         fprintf(stderr, "pcrsim: prediction: %zu events recomputed, %zu of them changed, added or removed; %llu base events kept as they are\n",
-                p->change_count, changed, (unsigned long long)p->kept);
+                p->change_count, changed, (unsigned long long)p->kept_count);
         if (p->stub_version && p->stub_version_detected)
                 fprintf(stderr, "pcrsim: systemd-stub %u measurements (the version in the stub's .sdmagic section)\n",
                         p->stub_version);
@@ -561,22 +561,22 @@ static int print_boot_aggregate(const struct predict_options *opt, const struct 
         uint16_t size = 0;
         struct pcrsim_error err;
 
-        const char *why = NULL;
+        const char *unpredicted_reason = NULL;
 
         if (!ba)
-                why = base->tcg_path && strcmp(base->tcg_path, base->arg) == 0 ?
+                unpredicted_reason = base->tcg_path && strcmp(base->tcg_path, base->arg) == 0 ?
                               "the base boot has no IMA list, so the boot_aggregate is not predicted (give it with --base-ima)" :
                               "the base boot has no IMA list, so the boot_aggregate is not predicted";
         else if (ba->verdict != PCRSIM_BOOT_AGGREGATE_MATCH_0_7 && ba->verdict != PCRSIM_BOOT_AGGREGATE_MATCH_0_9)
-                why = "the base boot's boot_aggregate matches neither PCRs 0-7 nor PCRs 0-9 of its event log, so the rule for the new one is not known and it is not predicted";
+                unpredicted_reason = "the base boot's boot_aggregate matches neither PCRs 0-7 nor PCRs 0-9 of its event log, so the rule for the new one is not known and it is not predicted";
         else if (unpredicted & ((1u << (ba->verdict == PCRSIM_BOOT_AGGREGATE_MATCH_0_7 ? 8 : 10)) - 1))
-                why = "the boot_aggregate covers PCR 4, which is not predicted, so neither is the boot_aggregate";
-        if (why && opt->boot_aggregate) {
-                cli_errorf("--boot-aggregate: %s", why);
+                unpredicted_reason = "the boot_aggregate covers PCR 4, which is not predicted, so neither is the boot_aggregate";
+        if (unpredicted_reason && opt->boot_aggregate) {
+                cli_errorf("--boot-aggregate: %s", unpredicted_reason);
                 return EXIT_INVALID;
         }
-        if (why) {
-                cli_notef(opt->quiet, "%s", why);
+        if (unpredicted_reason) {
+                cli_notef(opt->quiet, "%s", unpredicted_reason);
                 return EXIT_OK;
         }
         last = ba->verdict == PCRSIM_BOOT_AGGREGATE_MATCH_0_7 ? 7 : 9;

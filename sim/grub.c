@@ -538,7 +538,7 @@ static enum pcrsim_error_code set_variable(struct script *s, const char *name, s
 /*
  * Returns the command line that GRUB's linux loader builds from the words
  * after "linux" and logs as kernel_cmdline. The words are joined by
- * spaces, a word with a space stands in double quotes, and a backslash
+ * spaces, a word with a space is put in double quotes, and a backslash
  * goes before each backslash, single quote and double quote. A lab boot
  * of Debian's GRUB 2.06 logged this for words with spaces and quotes.
  */

@@ -784,13 +784,13 @@ static bool put_sections(struct buffer *b, struct pcrsim_prediction *out, size_t
 typedef uint8_t (*digest_row)[PCRSIM_MAX_DIGEST_SIZE];
 
 /* Copies a base event unchanged, and lists it as an assumption with
- * `why` unless that is NULL. False when out of memory. */
+ * `reason` unless that is NULL. False when out of memory. */
 static bool keep(struct buffer *b, const void *base, const struct pcrsim_event *ev,
-                 struct pcrsim_prediction *out, size_t *assumption_cap, const char *why)
+                 struct pcrsim_prediction *out, size_t *assumption_cap, const char *reason)
 {
         put(b, (const uint8_t *)base + ev->offset, ev->size);
-        out->kept++;
-        return !why || add_assumption(out, assumption_cap, ev, why);
+        out->kept_count++;
+        return !reason || add_assumption(out, assumption_cap, ev, reason);
 }
 
 /* Hands the written log to `out`, or frees it after an error. */
@@ -836,7 +836,7 @@ static const char *stub_part(const struct pcrsim_prediction *out, const char *na
  * replacement instead of an addition and a removal. */
 static void pair_sections(struct pcrsim_prediction *out)
 {
-        size_t kept = 0;
+        size_t remaining = 0;
 
         for (size_t i = 0; i < out->change_count; i++) {
                 struct pcrsim_predict_change *added = &out->changes[i];
@@ -859,8 +859,8 @@ static void pair_sections(struct pcrsim_prediction *out)
         }
         for (size_t i = 0; i < out->change_count; i++)
                 if (out->changes[i].base_index != PCRSIM_NO_RECORD - 1)
-                        out->changes[kept++] = out->changes[i];
-        out->change_count = kept;
+                        out->changes[remaining++] = out->changes[i];
+        out->change_count = remaining;
 }
 
 /* Replaces one event of the base log with the same event and new
@@ -1011,15 +1011,15 @@ static enum pcrsim_error_code rewrite(const void *base, size_t base_size, const 
                                 set_old(c, &ev);
                         }
                 } else {
-                        const char *why = assumption(&ev);
+                        const char *reason = assumption(&ev);
 
                         if (d->direct && !d->has_qemu_kernel && ev.pcr == 4 &&
                             ev.type == EV_EFI_BOOT_SERVICES_APPLICATION) {
                                 /* Not an assumption: PCR 4 is left out. */
-                                why = NULL;
+                                reason = NULL;
                                 out->unpredicted_pcrs |= 1u << 4;
                         }
-                        if (!keep(&b, base, &ev, out, &assumption_cap, why))
+                        if (!keep(&b, base, &ev, out, &assumption_cap, reason))
                                 rc = nomem(err);
                         continue;
                 }
@@ -1789,7 +1789,7 @@ static enum pcrsim_error_code rewrite_grub(const void *base, size_t base_size, c
                 rc = pcrsim_tcglog_open_memory(base, base_size, &log, err);
         while (!rc) {
                 struct pcrsim_predict_change *c = NULL;
-                const char *why;
+                const char *reason;
 
                 rc = pcrsim_tcglog_next(log, &ev, &have, err);
                 if (rc || !have)
@@ -1863,21 +1863,21 @@ static enum pcrsim_error_code rewrite_grub(const void *base, size_t base_size, c
                         if (c)
                                 snprintf(c->detail, sizeof(c->detail), "initrd file %.35s", text);
                 } else {
-                        why = assumption(&ev);
+                        reason = assumption(&ev);
                         if (ev.pcr == 4 && ev.type == EV_EFI_BOOT_SERVICES_APPLICATION)
-                                why = sv->loader_count == 2 && ev.index == sv->loaders[0] ?
+                                reason = sv->loader_count == 2 && ev.index == sv->loaders[0] ?
                                               "shim: assumed unchanged (give --shim)" :
                                               "GRUB: assumed unchanged (give --grub)";
                         else if (ev.pcr == 8 && ev.type == EV_IPL && sv->cfg_event != PCRSIM_NO_RECORD &&
                                  ev.index < sv->cfg_event)
-                                why = "a command of GRUB's built-in configuration: assumed unchanged";
+                                reason = "a command of GRUB's built-in configuration: assumed unchanged";
                         else if (ev.pcr == 8 && ev.type == EV_IPL)
-                                why = "a GRUB command: assumed unchanged (give --grub-cfg)";
+                                reason = "a GRUB command: assumed unchanged (give --grub-cfg)";
                         else if (ev.pcr == 9 && ev.type == EV_IPL && ev.index == sv->cfg_event)
-                                why = "the grub.cfg: assumed unchanged (give --grub-cfg)";
+                                reason = "the grub.cfg: assumed unchanged (give --grub-cfg)";
                         else if (ev.pcr == 9 && ev.type == EV_IPL)
-                                why = "a file that GRUB read: assumed unchanged";
-                        if (!keep(&b, base, &ev, out, &assumption_cap, why))
+                                reason = "a file that GRUB read: assumed unchanged";
+                        if (!keep(&b, base, &ev, out, &assumption_cap, reason))
                                 rc = nomem(err);
                         continue;
                 }

@@ -488,7 +488,7 @@ Test(predict, kernel_needs_a_direct_boot_base, .timeout = 300)
 }
 
 /* The grub.cfg that the lab's shim and GRUB boot ran, as GRUB logged it
- * in PCR 8 (event "menuentry ..."); the file's own bytes were not kept. */
+ * in PCR 8 (event "menuentry ..."). The file's own bytes were not kept. */
 static const char lab_grub_cfg[] =
         "set timeout=0\n"
         "set default=0\n"
@@ -665,7 +665,7 @@ static void explained_new_digest(const char *err, const char *label, char hex[65
 }
 
 /* shim's PCR 14 lists and PCR 7 MokListRT event come from its built-in
- * certificate. The lab's shim reproduces the recorded events; a copy with
+ * certificate. The lab's shim reproduces the recorded events. A copy with
  * one certificate byte changed gives the list computed here by hand: an
  * EFI_SIGNATURE_LIST with EFI_CERT_X509_GUID, sizes 974, 0 and 946, then
  * SHIM_LOCK_GUID as owner and the certificate. */

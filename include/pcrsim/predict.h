@@ -70,7 +70,7 @@ struct pcrsim_prediction {
         size_t log_size;
         size_t change_count;
         struct pcrsim_predict_change *changes;
-        uint64_t kept;        /* base events copied unchanged */
+        uint64_t kept_count;  /* base events copied unchanged */
         size_t assumption_count;
         struct pcrsim_predict_assumption *assumptions;
         /* PCRs whose predicted value is the base boot's, because the
@@ -124,9 +124,9 @@ struct pcrsim_predict_credential {
  * packs them into a cpio archive ("Global credentials initrd", PCR 12) and
  * serves it after the UKI's .initrd, so that the kernel's PCR 9 initrd
  * event covers both. A base boot with that event needs the credentials of
- * the new boot; one with other PCR 12 or 13 events of the stub (a command
- * line from the boot loader, per-UKI credentials, system extensions) is
- * rejected.
+ * the new boot. A base boot with other PCR 12 or 13 events of the stub is
+ * rejected: a command line from the boot loader, per-UKI credentials or
+ * system extensions.
  */
 enum pcrsim_error_code pcrsim_predict_uki(const void *base, size_t base_size, const void *uki,
                                           size_t uki_size, unsigned stub_version,
@@ -150,13 +150,15 @@ struct pcrsim_predict_direct {
 /*
  * Predicts the event log of a QEMU direct kernel boot of `in` from `base`,
  * the crypto-agile log of a recorded direct boot on the same platform
- * (OVMF): the PCR 4 application event before the separator becomes the
- * Authenticode digest of the kernel as QEMU patches it (pcrsim/qemu.h),
- * the Linux EFI stub's LoadOptions event the UTF-16LE command line that
- * OVMF passes (the -append string, then " initrd=initrd" when there is an
- * initrd, then a NUL), and its initrd event the initrd file. Fails with
- * UNSUPPORTED when the base is not such a boot, or when its initrd and
- * `in` disagree on whether there is one.
+ * (OVMF). Three events change:
+ * - the PCR 4 application event before the separator gets the
+ *   Authenticode digest of the kernel as QEMU patches it (pcrsim/qemu.h);
+ * - the Linux EFI stub's LoadOptions event gets the UTF-16LE command line
+ *   that OVMF passes: the -append string, then " initrd=initrd" when there
+ *   is an initrd, then a NUL;
+ * - its initrd event gets the digest of the initrd file.
+ * Fails with UNSUPPORTED when the base is not such a boot, or when its
+ * initrd and `in` disagree on whether there is one.
  */
 enum pcrsim_error_code pcrsim_predict_direct(const void *base, size_t base_size,
                                              const struct pcrsim_predict_direct *in,
